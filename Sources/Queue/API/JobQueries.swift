@@ -1,0 +1,150 @@
+import Foundation
+import PostgresNIO
+
+/// The SQL API calls, one prepared statement type each. Every statement calls a `queue.*` function from
+/// `migrations/`, so the Swift code and psql can never disagree.
+public enum JobQueries {
+    /// `queue.enqueue(...)`: the new (or existing, for a held unique key) job id.
+    public struct Enqueue: PostgresPreparedStatement {
+        public static let sql = """
+            SELECT queue.enqueue(kind => $1::text, args => $2::jsonb, queue => $3::text, priority => $4::int, \
+            run_at => coalesce($5::timestamptz, now()), max_attempts => $6::int, unique_key => $7::text, user_id => $8::text)
+            """
+        public typealias Row = Int64
+        public var request: EnqueueRequest
+        public init(_ request: EnqueueRequest) { self.request = request }
+        public func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(request.kind)
+            b.append(request.argsJSON)
+            b.append(request.queue)
+            b.append(request.priority)
+            b.append(request.runAt)
+            b.append(request.maxAttempts)
+            b.append(request.uniqueKey)
+            b.append(request.userID)
+            return b
+        }
+        public func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+    }
+
+    /// `queue.cancel(id)`: false when the job had already finished.
+    public struct Cancel: PostgresPreparedStatement {
+        public static let sql = "SELECT queue.cancel($1::bigint)"
+        public typealias Row = Bool
+        public var id: Int64
+        public func makeBindings() -> PostgresBindings { bindings(id) }
+        public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
+    }
+
+    /// `queue.retry(id, attempts)`: false unless the job was discarded or cancelled.
+    public struct Retry: PostgresPreparedStatement {
+        public static let sql = "SELECT queue.retry($1::bigint, $2::int)"
+        public typealias Row = Bool
+        public var id: Int64
+        public var attempts: Int?
+        public func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(id)
+            b.append(attempts)
+            return b
+        }
+        public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
+    }
+
+    /// `queue.progress(id, progress, current_step, data, attempt)`: false when the attempt's claim was lost.
+    public struct Progress: PostgresPreparedStatement {
+        public static let sql = "SELECT queue.progress($1::bigint, $2::int, $3::text, $4::jsonb, $5::int)"
+        public typealias Row = Bool
+        public var id: Int64
+        public var percent: Int
+        public var step: String?
+        public var dataJSON: String?
+        public var attempt: Int?
+        public func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(id)
+            b.append(percent)
+            b.append(step)
+            b.append(dataJSON)
+            b.append(attempt)
+            return b
+        }
+        public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
+    }
+
+    /// `queue.notify_user(...)`: the event id.
+    public struct NotifyUser: PostgresPreparedStatement {
+        public static let sql = "SELECT queue.notify_user($1::text, $2::text, $3::text, $4::text, $5::jsonb)"
+        public typealias Row = Int64
+        public var userID: String
+        public var type: String
+        public var title: String
+        public var message: String
+        public var dataJSON: String
+        public func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(userID)
+            b.append(type)
+            b.append(title)
+            b.append(message)
+            b.append(dataJSON)
+            return b
+        }
+        public func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+    }
+
+    /// `queue.pause(queue)`: false when it was already paused.
+    public struct Pause: PostgresPreparedStatement {
+        public static let sql = "SELECT queue.pause($1::text)"
+        public typealias Row = Bool
+        public var queue: String
+        public func makeBindings() -> PostgresBindings { bindings(queue) }
+        public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
+    }
+
+    /// `queue.resume(queue)`: false when it was not paused.
+    public struct Resume: PostgresPreparedStatement {
+        public static let sql = "SELECT queue.resume($1::text)"
+        public typealias Row = Bool
+        public var queue: String
+        public func makeBindings() -> PostgresBindings { bindings(queue) }
+        public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
+    }
+
+    /// One job by id, or no row.
+    public struct Get: PostgresPreparedStatement {
+        public static let sql = """
+            SELECT id, state::text, kind, queue, priority::int, attempt, max_attempts, run_at, progress::int, \
+            current_step, user_id, args::text, result::text, errors::text, unique_key, worker, lease_expires_at, \
+            schedule_name, created_at, started_at, finished_at FROM queue.jobs WHERE id = $1
+            """
+        public typealias Row = Job
+        public var id: Int64
+        public func makeBindings() -> PostgresBindings { bindings(id) }
+        public func decodeRow(_ row: PostgresRow) throws -> Job {
+            let r = row.makeRandomAccess()
+            let stateText = try r["state"].decode(String.self)
+            guard let state = JobState(rawValue: stateText) else {
+                throw QueueError.invalidArgument(message: "unknown job state \(stateText) in queue.jobs", hint: nil)
+            }
+            return Job(
+                id: try r["id"].decode(Int64.self), state: state, kind: try r["kind"].decode(String.self),
+                queue: try r["queue"].decode(String.self), priority: try r["priority"].decode(Int.self),
+                attempt: try r["attempt"].decode(Int.self), maxAttempts: try r["max_attempts"].decode(Int.self),
+                runAt: try r["run_at"].decode(Date.self), progress: try r["progress"].decode(Int.self),
+                currentStep: try r["current_step"].decode(String?.self), userID: try r["user_id"].decode(String?.self),
+                args: try r["args"].decode(String.self), result: try r["result"].decode(String?.self),
+                errors: try r["errors"].decode(String.self), uniqueKey: try r["unique_key"].decode(String?.self),
+                worker: try r["worker"].decode(String?.self), leaseExpiresAt: try r["lease_expires_at"].decode(Date?.self),
+                scheduleName: try r["schedule_name"].decode(String?.self), createdAt: try r["created_at"].decode(Date.self),
+                startedAt: try r["started_at"].decode(Date?.self), finishedAt: try r["finished_at"].decode(Date?.self))
+        }
+    }
+}
+
+private func bindings(_ value: some PostgresNonThrowingEncodable) -> PostgresBindings {
+    var b = PostgresBindings()
+    b.append(value)
+    return b
+}
