@@ -35,6 +35,7 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a fresh database: migrated (from the template) when `migrated`, else empty.
     /// The database is dropped afterwards, whether `body` succeeds or throws.
+    @discardableResult
     public static func with<T: Sendable>(
         migrated: Bool = true, maximumConnections: Int = 20,
         _ body: @Sendable (TestDatabase) async throws -> T
@@ -75,6 +76,16 @@ public struct TestDatabase: Sendable {
         } catch {
             try? await conn.close()
             throw error
+        }
+    }
+
+    /// Runs `body` while a dedicated connection LISTENs on `channel`, handing it the notifications.
+    /// LISTEN is in effect before `body` starts, so nothing `body` causes can be missed.
+    public func listening<T: Sendable>(
+        on channel: String, _ body: (PostgresNotificationSequence) async throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try await connection.listen(on: channel) { notifications in try await body(notifications) }
         }
     }
 
@@ -137,4 +148,50 @@ extension PostgresRowSequence {
 public struct TestDatabaseError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension TestDatabase {
+    /// Runs a statement and discards its rows.
+    public func exec(_ query: PostgresQuery) async throws {
+        try await postgres.query(query, logger: logger).consumeAll()
+    }
+
+    /// The first column of the first row, decoded as `T`.
+    public func scalar<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> T {
+        for try await value in try await postgres.query(query, logger: logger).decode(T.self) { return value }
+        throw TestDatabaseError("no row for \(query.sql)")
+    }
+
+    /// Every row's first column, decoded as `T`.
+    public func column<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> [T] {
+        var values: [T] = []
+        for try await value in try await postgres.query(query, logger: logger).decode(T.self) { values.append(value) }
+        return values
+    }
+
+    /// Puts an available job into `running` as a claim would (attempt + 1, worker, lease), for tests of
+    /// the SQL API that need a running job; returns the claimed attempt.
+    @discardableResult
+    public func simulateClaim(_ id: Int64, worker: String = "test-worker") async throws -> Int {
+        try await scalar("""
+            UPDATE queue.jobs SET state = 'running', attempt = attempt + 1, worker = \(worker),
+                   lease_expires_at = now() + interval '30 seconds', started_at = now()
+             WHERE id = \(id) AND state = 'available' RETURNING attempt
+            """, as: Int.self)
+    }
+
+    /// Finishes a running job as a worker's completion would.
+    public func simulateComplete(_ id: Int64) async throws {
+        try await exec("""
+            UPDATE queue.jobs SET state = 'completed', finished_at = now(), result = '{}', lease_expires_at = NULL
+             WHERE id = \(id) AND state = 'running'
+            """)
+    }
+}
+
+extension PostgresRowSequence {
+    /// Reads and discards all rows.
+    public func consumeAll() async throws {
+        for try await _ in self {}
+    }
 }

@@ -3,6 +3,9 @@ import PostgresNIO
 
 /// The SQL API calls, one prepared statement type each. Every statement calls a `queue.*` function from
 /// `migrations/`, so the Swift code and psql can never disagree.
+///
+/// Each statement declares its parameter types: a statement is prepared once per connection, and a type
+/// inferred from a first NULL argument would not fit later non-NULL ones.
 public enum JobQueries {
     /// `queue.enqueue(...)`: the new (or existing, for a held unique key) job id.
     public struct Enqueue: PostgresPreparedStatement {
@@ -10,6 +13,7 @@ public enum JobQueries {
             SELECT queue.enqueue(kind => $1::text, args => $2::jsonb, queue => $3::text, priority => $4::int, \
             run_at => coalesce($5::timestamptz, now()), max_attempts => $6::int, unique_key => $7::text, user_id => $8::text)
             """
+        public static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .int8, .timestamptz, .int8, .text, .text]
         public typealias Row = Int64
         public var request: EnqueueRequest
         public init(_ request: EnqueueRequest) { self.request = request }
@@ -31,6 +35,7 @@ public enum JobQueries {
     /// `queue.cancel(id)`: false when the job had already finished.
     public struct Cancel: PostgresPreparedStatement {
         public static let sql = "SELECT queue.cancel($1::bigint)"
+        public static let bindingDataTypes: [PostgresDataType] = [.int8]
         public typealias Row = Bool
         public var id: Int64
         public func makeBindings() -> PostgresBindings { bindings(id) }
@@ -40,6 +45,7 @@ public enum JobQueries {
     /// `queue.retry(id, attempts)`: false unless the job was discarded or cancelled.
     public struct Retry: PostgresPreparedStatement {
         public static let sql = "SELECT queue.retry($1::bigint, $2::int)"
+        public static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
         public typealias Row = Bool
         public var id: Int64
         public var attempts: Int?
@@ -55,6 +61,7 @@ public enum JobQueries {
     /// `queue.progress(id, progress, current_step, data, attempt)`: false when the attempt's claim was lost.
     public struct Progress: PostgresPreparedStatement {
         public static let sql = "SELECT queue.progress($1::bigint, $2::int, $3::text, $4::jsonb, $5::int)"
+        public static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .text, .text, .int8]
         public typealias Row = Bool
         public var id: Int64
         public var percent: Int
@@ -76,6 +83,7 @@ public enum JobQueries {
     /// `queue.notify_user(...)`: the event id.
     public struct NotifyUser: PostgresPreparedStatement {
         public static let sql = "SELECT queue.notify_user($1::text, $2::text, $3::text, $4::text, $5::jsonb)"
+        public static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text]
         public typealias Row = Int64
         public var userID: String
         public var type: String
@@ -97,6 +105,7 @@ public enum JobQueries {
     /// `queue.pause(queue)`: false when it was already paused.
     public struct Pause: PostgresPreparedStatement {
         public static let sql = "SELECT queue.pause($1::text)"
+        public static let bindingDataTypes: [PostgresDataType] = [.text]
         public typealias Row = Bool
         public var queue: String
         public func makeBindings() -> PostgresBindings { bindings(queue) }
@@ -106,6 +115,7 @@ public enum JobQueries {
     /// `queue.resume(queue)`: false when it was not paused.
     public struct Resume: PostgresPreparedStatement {
         public static let sql = "SELECT queue.resume($1::text)"
+        public static let bindingDataTypes: [PostgresDataType] = [.text]
         public typealias Row = Bool
         public var queue: String
         public func makeBindings() -> PostgresBindings { bindings(queue) }
@@ -119,6 +129,7 @@ public enum JobQueries {
             current_step, user_id, args::text, result::text, errors::text, unique_key, worker, lease_expires_at, \
             schedule_name, created_at, started_at, finished_at FROM queue.jobs WHERE id = $1
             """
+        public static let bindingDataTypes: [PostgresDataType] = [.int8]
         public typealias Row = Job
         public var id: Int64
         public func makeBindings() -> PostgresBindings { bindings(id) }

@@ -70,6 +70,19 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
                      tls: useTLS ? .prefer(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
     }
 
+    /// The URL as text, password included, for handing to another process (never log it: use `description`).
+    public var urlString: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = username
+        components.password = password
+        components.host = host
+        components.port = port
+        components.path = "/" + database
+        if !useTLS { components.queryItems = [URLQueryItem(name: "sslmode", value: "disable")] }
+        return components.string ?? description
+    }
+
     /// The URL with any password replaced by `***`, safe to log.
     public var description: String {
         "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"

@@ -25,6 +25,7 @@ enum MigrationQueries {
     /// Records the file's checksum for an applied version that has none yet.
     struct RecordChecksum: PostgresPreparedStatement {
         static let sql = "UPDATE queue.schema_migrations SET checksum = $2 WHERE version = $1 AND checksum IS NULL"
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .text]
         typealias Row = Void
         var version: Int
         var checksum: String
