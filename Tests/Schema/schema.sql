@@ -30,6 +30,28 @@ COMMENT ON SCHEMA queue IS 'Huddle: jobs, schedules and real-time events. Operat
 
 
 --
+-- Name: claimed_job; Type: TYPE; Schema: queue; Owner: -
+--
+
+CREATE TYPE queue.claimed_job AS (
+	id bigint,
+	kind text,
+	queue text,
+	attempt integer,
+	max_attempts integer,
+	args jsonb,
+	user_id text
+);
+
+
+--
+-- Name: TYPE claimed_job; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON TYPE queue.claimed_job IS 'What a worker needs to run a job it has just claimed.';
+
+
+--
 -- Name: job_state; Type: TYPE; Schema: queue; Owner: -
 --
 
@@ -224,6 +246,117 @@ COMMENT ON FUNCTION queue.cancel(id bigint) IS 'Cancels a job: available -> canc
 
 
 --
+-- Name: claim(text, text, text[], integer, interval); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs integer, lease interval DEFAULT '00:00:30'::interval) RETURNS SETOF queue.claimed_job
+    LANGUAGE plpgsql
+    AS $$
+#variable_conflict use_column
+DECLARE
+    v_queue text := queue.require_name('queue', claim.queue);
+    claimed integer;
+BEGIN
+    PERFORM queue.require_name('worker', claim.worker);
+    IF claim.max_jobs IS NULL OR claim.max_jobs < 1 OR claim.max_jobs > 10000 THEN
+        RAISE EXCEPTION 'max_jobs must be between 1 and 10000, got %', coalesce(claim.max_jobs::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF claim.lease IS NULL OR claim.lease < interval '1 second' THEN
+        RAISE EXCEPTION 'lease must be at least 1 second, got %', coalesce(claim.lease::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF claim.kinds IS NULL OR cardinality(claim.kinds) = 0 THEN
+        RAISE EXCEPTION 'kinds must list the kinds this worker can run'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT 1 FROM queue.queues q WHERE q.name = v_queue AND q.paused) THEN
+        RETURN;  -- a paused queue starts nothing
+    END IF;
+
+    RETURN QUERY SELECT * FROM queue.claim_batch(claim.worker, v_queue, claim.kinds, claim.max_jobs, claim.lease);
+    GET DIAGNOSTICS claimed = ROW_COUNT;
+    IF claimed < claim.max_jobs THEN
+        -- The queue ran dry: this worker may go idle, so re-arm wake-ups. Clearing the flag waits for
+        -- in-flight enqueues (they hold the lock shared); the second claim then sees what they added, and
+        -- any enqueue after this point finds the flag clear and notifies.
+        PERFORM pg_advisory_xact_lock(1215, hashtext(v_queue));
+        UPDATE queue.queues SET wake_pending = false WHERE name = v_queue AND wake_pending;
+        RETURN QUERY SELECT * FROM queue.claim_batch(claim.worker, v_queue, claim.kinds, claim.max_jobs - claimed, claim.lease);
+    END IF;
+END;
+$$;
+
+
+--
+-- Name: FUNCTION claim(worker text, queue text, kinds text[], max_jobs integer, lease interval); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs integer, lease interval) IS 'Claims up to max_jobs due jobs of one queue for a worker (none from a paused queue), with a lease (default 30 seconds). When the queue runs dry it re-arms wake-ups for that queue. Example: SELECT * FROM queue.claim(''w1'', ''default'', ARRAY[''noop''], 10);';
+
+
+--
+-- Name: claim_batch(text, text, text[], integer, interval); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.claim_batch(p_worker text, p_queue text, p_kinds text[], p_limit integer, p_lease interval) RETURNS SETOF queue.claimed_job
+    LANGUAGE sql
+    AS $$
+    -- The oldest due jobs of the highest priority (lower number first) that no one else holds, served by
+    -- jobs_claim_idx (queue, priority, run_at, id) WHERE state = 'available'.
+    WITH picked AS (
+        SELECT j.id
+          FROM queue.jobs j
+         WHERE j.state = 'available'
+           AND j.queue = p_queue
+           AND j.run_at <= now()
+           AND j.kind = ANY (p_kinds)
+         ORDER BY j.priority, j.run_at, j.id
+         LIMIT p_limit
+           FOR UPDATE SKIP LOCKED
+    )
+    UPDATE queue.jobs j
+       SET state = 'running', attempt = j.attempt + 1, worker = p_worker,
+           lease_expires_at = now() + p_lease, started_at = now()
+      FROM picked
+     WHERE j.id = picked.id
+    RETURNING j.id, j.kind, j.queue, j.attempt, j.max_attempts, j.args, j.user_id
+$$;
+
+
+--
+-- Name: FUNCTION claim_batch(p_worker text, p_queue text, p_kinds text[], p_limit integer, p_lease interval); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.claim_batch(p_worker text, p_queue text, p_kinds text[], p_limit integer, p_lease interval) IS 'One claim statement: up to p_limit due available jobs of p_queue whose kind is in p_kinds, in priority, run_at, id order, skipping rows other workers hold; each becomes running with attempt + 1, the worker''s name and a lease. Used by queue.claim.';
+
+
+--
+-- Name: complete(bigint[], integer[], jsonb[]); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.complete(ids bigint[], attempts integer[], results jsonb[] DEFAULT NULL::jsonb[]) RETURNS SETOF bigint
+    LANGUAGE sql
+    AS $$
+    UPDATE queue.jobs j
+       SET state = 'completed', finished_at = now(), lease_expires_at = NULL, progress = 100,
+           result = nullif(done.result, 'null'::jsonb)
+      FROM unnest(complete.ids, complete.attempts,
+                  coalesce(complete.results, array_fill(NULL::jsonb, ARRAY[cardinality(complete.ids)])))
+               AS done(id, attempt, result)
+     WHERE j.id = done.id AND j.state = 'running' AND j.attempt = done.attempt
+    RETURNING j.id
+$$;
+
+
+--
+-- Name: FUNCTION complete(ids bigint[], attempts integer[], results jsonb[]); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.complete(ids bigint[], attempts integer[], results jsonb[]) IS 'Marks claimed jobs completed with their results (fenced by attempt); returns the ids it applied to. Example: SELECT queue.complete(ARRAY[42], ARRAY[1], ARRAY[''{"ok": true}''::jsonb]);';
+
+
+--
 -- Name: discard(bigint, text); Type: FUNCTION; Schema: queue; Owner: -
 --
 
@@ -403,6 +536,58 @@ $$;
 --
 
 COMMENT ON FUNCTION queue.events_announce() IS 'Trigger: one pg_notify(''huddle_events'', <newest id>) per statement that appends events; listeners then read the rows by id.';
+
+
+--
+-- Name: fail(bigint[], integer[], text[], interval[], boolean[]); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.fail(ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]) RETURNS TABLE(id bigint, state queue.job_state)
+    LANGUAGE sql
+    AS $$
+    UPDATE queue.jobs j
+       SET state = CASE WHEN f.permanent OR j.attempt >= j.max_attempts
+                        THEN 'discarded'::queue.job_state ELSE 'available'::queue.job_state END,
+           finished_at = CASE WHEN f.permanent OR j.attempt >= j.max_attempts THEN now() END,
+           run_at = CASE WHEN f.permanent OR j.attempt >= j.max_attempts THEN j.run_at
+                         ELSE now() + greatest(coalesce(f.retry_in, interval '0'), interval '0') END,
+           lease_expires_at = NULL,
+           errors = j.errors || jsonb_build_array(jsonb_build_object(
+               'attempt', j.attempt, 'error', coalesce(f.error, 'unknown error'), 'at', now(), 'worker', j.worker))
+      FROM unnest(fail.ids, fail.attempts, fail.errors, fail.retry_in, fail.permanent)
+               AS f(id, attempt, error, retry_in, permanent)
+     WHERE j.id = f.id AND j.state = 'running' AND j.attempt = f.attempt
+    RETURNING j.id, j.state
+$$;
+
+
+--
+-- Name: FUNCTION fail(ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.fail(ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]) IS 'Records failed attempts (fenced): each error is appended to errors; the job goes back to available after retry_in, or to discarded when permanent or out of attempts. Returns each applied id with its new state.';
+
+
+--
+-- Name: heartbeat(text, bigint[], integer[], interval); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.heartbeat(worker text, ids bigint[], attempts integer[], lease interval DEFAULT '00:00:30'::interval) RETURNS SETOF bigint
+    LANGUAGE sql
+    AS $$
+    UPDATE queue.jobs j
+       SET lease_expires_at = now() + heartbeat.lease
+      FROM unnest(heartbeat.ids, heartbeat.attempts) AS h(id, attempt)
+     WHERE j.id = h.id AND j.state = 'running' AND j.attempt = h.attempt AND j.worker = heartbeat.worker
+    RETURNING j.id
+$$;
+
+
+--
+-- Name: FUNCTION heartbeat(worker text, ids bigint[], attempts integer[], lease interval); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.heartbeat(worker text, ids bigint[], attempts integer[], lease interval) IS 'Extends the leases of a worker''s running jobs and returns the ids it still holds; a missing id was cancelled or rescued, and the worker stops its handler.';
 
 
 --
@@ -627,6 +812,29 @@ COMMENT ON FUNCTION queue.prune(jobs_older_than interval, events_older_than inte
 
 
 --
+-- Name: release(bigint[], integer[]); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.release(ids bigint[], attempts integer[]) RETURNS SETOF bigint
+    LANGUAGE sql
+    AS $$
+    -- Graceful shutdown: unfinished jobs go back at once, and the attempt they used is given back.
+    UPDATE queue.jobs j
+       SET state = 'available', run_at = now(), lease_expires_at = NULL, max_attempts = j.max_attempts + 1
+      FROM unnest(release.ids, release.attempts) AS r(id, attempt)
+     WHERE j.id = r.id AND j.state = 'running' AND j.attempt = r.attempt
+    RETURNING j.id
+$$;
+
+
+--
+-- Name: FUNCTION release(ids bigint[], attempts integer[]); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.release(ids bigint[], attempts integer[]) IS 'Returns claimed jobs to available now without using up an attempt (fenced); a worker shutting down calls it for jobs it could not finish.';
+
+
+--
 -- Name: require_name(text, text); Type: FUNCTION; Schema: queue; Owner: -
 --
 
@@ -733,6 +941,41 @@ COMMENT ON FUNCTION queue.reschedule_jobs(kind text, queue text, run_at timestam
 
 
 --
+-- Name: rescue_expired(integer); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.rescue_expired(max_jobs integer DEFAULT 1000) RETURNS TABLE(id bigint, state queue.job_state)
+    LANGUAGE sql
+    AS $$
+    WITH expired AS (
+        SELECT j.id FROM queue.jobs j
+         WHERE j.state = 'running' AND j.lease_expires_at < now()
+         ORDER BY j.lease_expires_at
+         LIMIT rescue_expired.max_jobs
+           FOR UPDATE SKIP LOCKED
+    )
+    UPDATE queue.jobs j
+       SET state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded'::queue.job_state
+                        ELSE 'available'::queue.job_state END,
+           finished_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
+           run_at = CASE WHEN j.attempt >= j.max_attempts THEN j.run_at ELSE now() END,
+           lease_expires_at = NULL,
+           errors = j.errors || jsonb_build_array(jsonb_build_object(
+               'attempt', j.attempt, 'error', 'lease expired (worker lost)', 'at', now(), 'worker', j.worker))
+      FROM expired
+     WHERE j.id = expired.id AND j.state = 'running'
+    RETURNING j.id, j.state
+$$;
+
+
+--
+-- Name: FUNCTION rescue_expired(max_jobs integer); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.rescue_expired(max_jobs integer) IS 'Takes back running jobs whose lease expired (their worker died or hung): available again, or discarded on their last attempt, with "lease expired (worker lost)" appended to errors. Returns what it changed. Example: SELECT * FROM queue.rescue_expired();';
+
+
+--
 -- Name: resume(text); Type: FUNCTION; Schema: queue; Owner: -
 --
 
@@ -748,7 +991,7 @@ BEGIN
     UPDATE queue.queues SET paused = false, paused_at = NULL WHERE name = v_queue AND paused;
     changed := FOUND;
     IF changed THEN
-        PERFORM queue.wake_workers(v_queue);
+        PERFORM queue.wake_workers(v_queue, true);
     END IF;
     RETURN changed;
 END;
@@ -839,6 +1082,30 @@ COMMENT ON FUNCTION queue.retry_jobs(kind text, queue text, state text) IS 'Retr
 
 
 --
+-- Name: snooze(bigint[], integer[], interval[]); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.snooze(ids bigint[], attempts integer[], delays interval[]) RETURNS SETOF bigint
+    LANGUAGE sql
+    AS $$
+    -- A snooze is not a failure: the attempt it used is given back by raising max_attempts.
+    UPDATE queue.jobs j
+       SET state = 'available', run_at = now() + greatest(coalesce(s.delay, interval '0'), interval '0'),
+           lease_expires_at = NULL, max_attempts = j.max_attempts + 1
+      FROM unnest(snooze.ids, snooze.attempts, snooze.delays) AS s(id, attempt, delay)
+     WHERE j.id = s.id AND j.state = 'running' AND j.attempt = s.attempt
+    RETURNING j.id
+$$;
+
+
+--
+-- Name: FUNCTION snooze(ids bigint[], attempts integer[], delays interval[]); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.snooze(ids bigint[], attempts integer[], delays interval[]) IS 'Puts claimed jobs back to available after a delay without using up an attempt (fenced); returns the ids it applied to.';
+
+
+--
 -- Name: task_status(queue.job_state); Type: FUNCTION; Schema: queue; Owner: -
 --
 
@@ -863,21 +1130,28 @@ COMMENT ON FUNCTION queue.task_status(p_state queue.job_state) IS 'The web clien
 
 
 --
--- Name: wake_workers(text); Type: FUNCTION; Schema: queue; Owner: -
+-- Name: wake_workers(text, boolean); Type: FUNCTION; Schema: queue; Owner: -
 --
 
-CREATE FUNCTION queue.wake_workers(p_queue text) RETURNS void
-    LANGUAGE sql
+CREATE FUNCTION queue.wake_workers(p_queue text, p_force boolean DEFAULT false) RETURNS void
+    LANGUAGE plpgsql
     AS $$
-    SELECT pg_notify('huddle_jobs', p_queue)
+BEGIN
+    -- Shared among enqueuers; a worker clearing the flag waits for every holder to commit.
+    PERFORM pg_advisory_xact_lock_shared(1215, hashtext(p_queue));
+    UPDATE queue.queues SET wake_pending = true WHERE name = p_queue AND NOT wake_pending;
+    IF FOUND OR p_force THEN
+        PERFORM pg_notify('huddle_jobs', p_queue);
+    END IF;
+END;
 $$;
 
 
 --
--- Name: FUNCTION wake_workers(p_queue text); Type: COMMENT; Schema: queue; Owner: -
+-- Name: FUNCTION wake_workers(p_queue text, p_force boolean); Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON FUNCTION queue.wake_workers(p_queue text) IS 'Tells listening workers that p_queue has due work (channel huddle_jobs, payload the queue name). PostgreSQL folds identical notifications, so a transaction sends at most one per queue.';
+COMMENT ON FUNCTION queue.wake_workers(p_queue text, p_force boolean) IS 'Tells idle workers that p_queue has due work (channel huddle_jobs, payload the queue name), at most once per idle period unless p_force. Called by enqueue, retry, reschedule and resume.';
 
 
 --
@@ -941,6 +1215,7 @@ CREATE TABLE queue.queues (
     paused boolean DEFAULT false NOT NULL,
     paused_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    wake_pending boolean DEFAULT false NOT NULL,
     CONSTRAINT queues_name_is_named CHECK ((length(btrim(name)) > 0)),
     CONSTRAINT queues_paused_has_time CHECK ((paused = (paused_at IS NOT NULL)))
 );
@@ -951,6 +1226,13 @@ CREATE TABLE queue.queues (
 --
 
 COMMENT ON TABLE queue.queues IS 'Per-queue settings; a row is created on first use. A paused queue starts nothing (queue.pause / queue.resume).';
+
+
+--
+-- Name: COLUMN queues.wake_pending; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON COLUMN queue.queues.wake_pending IS 'Set by the first wake-up since a worker last went idle on this queue (which cleared it); while set, further enqueues need not NOTIFY.';
 
 
 --

@@ -95,6 +95,7 @@ public final class Worker: Service, Sendable {
                 } onGracefulShutdown: {
                     self.beginShutdown()
                 }
+                configuration.observer?(.stopping)
                 await self.drainOrRelease()
                 state.withLock { $0.writerDone = true }
                 outcomesReady.raise()

@@ -58,6 +58,8 @@ public enum WorkerEvent: Sendable, Equatable {
     case finished(id: Int64, state: String)
     /// A job's outcome was dropped because this attempt no longer held it (cancelled or rescued).
     case dropped(id: Int64)
+    /// Shutdown began: nothing more will be claimed.
+    case stopping
     /// Jobs were returned to `available` at shutdown.
     case released([Int64])
     /// The rescuer took back jobs with expired leases.
