@@ -1,0 +1,246 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import Queue
+import ServiceLifecycle
+import Synchronization
+
+/// `huddle bench`: measures the queue on the database at DATABASE_URL. Each line of output is
+/// machine-readable (`bench NAME key=value …`). Run it on a release build with PostgreSQL's durability
+/// defaults; `bench/limit.sh` puts the burn-down next to pgbench's bare SQL cycle.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark the queue: burn-down, enqueue-to-start latency and enqueue throughput.",
+        discussion: "Each benchmark uses a queue of its own (bench_<random>) and deletes it afterwards.",
+        subcommands: [BurnDown.self, Latency.self, EnqueueRate.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// What every benchmark shares: the database and a logger.
+struct BenchOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+
+    func setUp() throws -> (DatabaseURL, Logger) {
+        var logger = try database.logger(label: "huddle.bench")
+        if database.logLevel == nil, ProcessInfo.processInfo.environment["HUDDLE_LOG_LEVEL"] == nil { logger.logLevel = .warning }
+        return (try database.database(), logger)
+    }
+}
+
+/// Counts finished jobs and wakes a waiter when a target is reached.
+final class FinishCounter: Sendable {
+    private let state = Mutex<(count: Int, target: Int, waiter: CheckedContinuation<Void, Never>?)>((0, .max, nil))
+
+    func record(_ event: WorkerEvent) {
+        guard case .finished = event else { return }
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.count += 1
+            guard state.count >= state.target, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait(for target: Int) async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                if state.count >= target { return true }
+                state.target = target
+                state.waiter = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+}
+
+/// Runs `workers` workers (each with its own pool, as separate processes would have) on `queue` while
+/// `body` runs, then stops them gracefully.
+func withBenchWorkers<T: Sendable>(
+    _ database: DatabaseURL, logger: Logger, queue: String, workers: Int, concurrency: Int, handlers: JobHandlers = .builtin,
+    observer: (@Sendable (WorkerEvent) -> Void)?, _ body: @Sendable () async throws -> T
+) async throws -> T {
+    var services: [any Service] = []
+    for index in 0..<workers {
+        let pool = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 4), backgroundLogger: logger)
+        let worker = Worker(
+            configuration: WorkerConfiguration(name: "bench-\(index)-\(queue)", queues: [queue], concurrency: concurrency,
+                                               observer: observer),
+            handlers: handlers, postgres: pool, database: database, logger: logger)
+        services += [pool, worker]
+    }
+    let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
+    return try await withThrowingTaskGroup(of: T?.self) { tasks in
+        tasks.addTask { try await group.run(); return nil }
+        defer { tasks.cancelAll() }
+        let result = try await body()
+        await group.triggerGracefulShutdown()
+        while let next = try await tasks.next() { _ = next }
+        return result
+    }
+}
+
+func benchQueueName() -> String { "bench_\(String(UInt32.random(in: .min ... .max), radix: 36))" }
+
+func format(_ value: Double) -> String { String(format: "%.1f", value) }
+
+/// `huddle bench burn-down`.
+struct BurnDown: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "burn-down", abstract: "Enqueue N noop jobs in bulk, then time workers × concurrency working through them.")
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "How many jobs.") var jobs: Int = 100_000
+    @Option(help: "How many workers (each with its own connection pool).") var workers: Int = 2
+    @Option(help: "Concurrency per worker (handlers in flight, and the most jobs one claim takes).") var concurrency: Int = 500
+
+    func run() async throws {
+        let (database, logger) = try options.setUp()
+        try await reportingFailures {
+            try await withQueueClient(database, logger: logger, maximumConnections: 2) { client in
+                let queue = benchQueueName()
+                try await client.postgres.execute(BenchQueries.InsertNoops(queue: queue, count: jobs), logger: logger).consumeRows()
+                let counter = FinishCounter()
+                let started = ContinuousClock.now
+                try await withBenchWorkers(database, logger: logger, queue: queue, workers: workers, concurrency: concurrency,
+                                           observer: { counter.record($0) }) {
+                    await counter.wait(for: jobs)
+                }
+                let seconds = (ContinuousClock.now - started).seconds
+                try await client.postgres.execute(BenchQueries.DropQueue(queue: queue), logger: logger).consumeRows()
+                print("bench burn_down jobs=\(jobs) workers=\(workers) concurrency=\(concurrency) seconds=\(String(format: "%.2f", seconds)) jobs_per_s=\(Int(Double(jobs) / seconds))")
+            }
+        }
+    }
+}
+
+/// `huddle bench latency`.
+struct Latency: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "latency", abstract: "Single-row enqueues at a fixed rate; report enqueue→start latency percentiles.")
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Enqueues per second.") var rate: Int = 200
+    @Option(help: "How long to enqueue, in seconds.") var seconds: Double = 5
+    @Option(help: "Concurrency of the one worker.") var concurrency: Int = 50
+
+    func run() async throws {
+        let (database, logger) = try options.setUp()
+        guard rate > 0, seconds > 0 else { throw ValidationError("--rate and --seconds must be positive") }
+        let total = Int(Double(rate) * seconds)
+        let origin = ContinuousClock.now
+        let samples = Mutex<[Double]>([])
+        var handlers = JobHandlers.builtin
+        handlers.register("bench_probe") { (args: ProbeArgs, _: JobContext) in
+            let now = (ContinuousClock.now - origin).seconds * 1000
+            samples.withLock { $0.append(now - args.t) }
+        }
+        let probeHandlers = handlers
+        try await reportingFailures {
+            let enqueuers = 8
+            try await withQueueClient(database, logger: logger, maximumConnections: enqueuers) { client in
+                let queue = benchQueueName()
+                let counter = FinishCounter()
+                try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: concurrency,
+                                           handlers: probeHandlers, observer: { counter.record($0) }) {
+                    try await Task.sleep(for: .milliseconds(500))  // let the worker connect and go idle
+                    let interval = 1.0 / Double(rate)
+                    let begin = ContinuousClock.now
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        // Several enqueuers share the schedule so one slow commit does not delay the next send.
+                        for lane in 0..<enqueuers {
+                            group.addTask {
+                                var i = lane
+                                while i < total {
+                                    let due = begin + .milliseconds(Int64(Double(i) * interval * 1000))
+                                    try await Task.sleep(until: due, clock: .continuous)
+                                    let t = (ContinuousClock.now - origin).seconds * 1000
+                                    _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t)}", queue: queue))
+                                    i += enqueuers
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                    await counter.wait(for: total)
+                }
+                try await client.postgres.execute(BenchQueries.DropQueue(queue: queue), logger: logger).consumeRows()
+            }
+            let sorted = samples.withLock { $0 }.sorted()
+            func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+            print("bench latency rate=\(rate) jobs=\(sorted.count) p50_ms=\(format(percentile(0.5))) p99_ms=\(format(percentile(0.99))) max_ms=\(format(sorted.last ?? 0))")
+        }
+    }
+
+    struct ProbeArgs: Codable, Sendable { var t: Double }
+}
+
+/// `huddle bench enqueue`.
+struct EnqueueRate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enqueue",
+        abstract: "Single-row enqueues from N clients while a worker listens; compared with bare INSERTs in the same run.")
+
+    @OptionGroup var options: BenchOptions
+    @Option(help: "Concurrent clients, each on its own connection.") var clients: Int = 8
+    @Option(help: "Seconds per measurement.") var seconds: Double = 5
+
+    func run() async throws {
+        let (database, logger) = try options.setUp()
+        try await reportingFailures {
+            try await withQueueClient(database, logger: logger, maximumConnections: clients) { client in
+                try await client.postgres.query(BenchQueries.createBaseline, logger: logger).consumeRows()
+                let bare = try await measure { try await client.postgres.execute(BenchQueries.BaselineInsert(), logger: logger).consumeRows() }
+                let notifying = try await measure {
+                    try await client.postgres.execute(BenchQueries.BaselineInsertNotify(), logger: logger).consumeRows()
+                }
+                try await client.postgres.query(BenchQueries.dropBaseline, logger: logger).consumeRows()
+
+                let queue = benchQueueName()
+                let huddle = try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: 50,
+                                                        observer: nil) {
+                    try await Task.sleep(for: .milliseconds(500))
+                    return try await measure { _ = try await client.enqueue(EnqueueRequest(kind: "noop", queue: queue)) }
+                }
+                try await client.postgres.execute(BenchQueries.DropQueue(queue: queue), logger: logger).consumeRows()
+                print("bench enqueue clients=\(clients) seconds=\(format(seconds)) enqueues_per_s=\(Int(huddle)) baseline_insert_per_s=\(Int(bare)) baseline_insert_notify_per_s=\(Int(notifying)) ratio_to_insert=\(String(format: "%.2f", huddle / bare)) ratio_to_insert_notify=\(String(format: "%.2f", huddle / notifying))")
+            }
+        }
+    }
+
+    /// Runs `operation` from `clients` tasks for `seconds` and returns operations per second.
+    private func measure(_ operation: @escaping @Sendable () async throws -> Void) async throws -> Double {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        let started = ContinuousClock.now
+        let count = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    var n = 0
+                    while ContinuousClock.now < deadline {
+                        try await operation()
+                        n += 1
+                    }
+                    return n
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(count) / (ContinuousClock.now - started).seconds
+    }
+}
+
+extension AsyncSequence {
+    /// Reads and discards every element.
+    func consumeRows() async throws { for try await _ in self {} }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}

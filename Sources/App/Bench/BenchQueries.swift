@@ -1,0 +1,67 @@
+import PostgresNIO
+
+/// The benchmark's own statements (setup, baselines and cleanup); the jobs themselves go through the
+/// same SQL API and worker as production.
+enum BenchQueries {
+    /// Adds `count` noop jobs to `queue` in one statement (the bulk enqueue of a burn-down).
+    struct InsertNoops: PostgresPreparedStatement {
+        static let sql = """
+            WITH q AS (INSERT INTO queue.queues (name) VALUES ($1) ON CONFLICT DO NOTHING)
+            INSERT INTO queue.jobs (kind, queue) SELECT 'noop', $1 FROM generate_series(1, $2::int)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8]
+        typealias Row = Void
+        var queue: String
+        var count: Int
+        func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(queue)
+            b.append(count)
+            return b
+        }
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    /// Deletes a benchmark queue's jobs, events and settings.
+    struct DropQueue: PostgresPreparedStatement {
+        static let sql = """
+            WITH gone AS (DELETE FROM queue.jobs WHERE queue = $1 RETURNING id)
+            DELETE FROM queue.queues WHERE name = $1 AND (SELECT count(*) FROM gone) >= 0
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text]
+        typealias Row = Void
+        var queue: String
+        func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(queue)
+            return b
+        }
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    /// Baseline: a bare single-row insert of the same shape, with no function, index set or wake-up.
+    struct BaselineInsert: PostgresPreparedStatement {
+        static let sql = "INSERT INTO huddle_bench_baseline (kind, args) VALUES ('noop', '{}')"
+        typealias Row = Void
+        func makeBindings() -> PostgresBindings { PostgresBindings() }
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    /// Baseline: the same insert plus a NOTIFY per row, the naive wake-up Huddle avoids.
+    struct BaselineInsertNotify: PostgresPreparedStatement {
+        static let sql = """
+            WITH i AS (INSERT INTO huddle_bench_baseline (kind, args) VALUES ('noop', '{}') RETURNING id)
+            SELECT pg_notify('huddle_bench', 'default') FROM i
+            """
+        typealias Row = Void
+        func makeBindings() -> PostgresBindings { PostgresBindings() }
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    static let createBaseline: PostgresQuery = """
+        CREATE TABLE IF NOT EXISTS huddle_bench_baseline (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL, args jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now())
+        """
+    static let dropBaseline: PostgresQuery = "DROP TABLE IF EXISTS huddle_bench_baseline"
+}
