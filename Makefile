@@ -18,6 +18,10 @@ build:
 release:
 	swift build -c release
 
+## bench: every benchmark on a release build, against the `make run` cluster (or DATABASE_URL)
+bench: release db-start
+	scripts/bench.sh
+
 ## schema: regenerate Tests/Schema/schema.sql after changing a migration (review the diff)
 schema: build
 	scripts/with-throwaway-pg.sh sh -c 'scripts/check-migrations.sh "$$HUDDLE_TEST_DATABASE_URL" .build/debug/huddle --update'

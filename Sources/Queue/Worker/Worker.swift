@@ -159,10 +159,13 @@ public final class Worker: Service, Sendable {
         for job in jobs {
             state.withLock { $0.inFlight[job.id] = InFlight(attempt: job.attempt) }
             let task = Task { await self.execute(job) }
-            state.withLock { state in
-                // The task may already have finished and removed itself.
-                if state.inFlight[job.id] != nil { state.inFlight[job.id]?.task = task }
+            let stopAlready = state.withLock { state -> Bool in
+                // The task may already have finished and removed itself, or been stopped before it was stored.
+                guard state.inFlight[job.id] != nil else { return false }
+                state.inFlight[job.id]?.task = task
+                return state.inFlight[job.id]?.stop != nil
             }
+            if stopAlready { task.cancel() }
         }
     }
 
@@ -220,7 +223,7 @@ public final class Worker: Service, Sendable {
     /// After the claim loop: wait for running jobs up to the grace period, then release the rest.
     private func drainOrRelease() async {
         let deadline = ContinuousClock.now + configuration.shutdownGrace
-        while inFlightCount > 0, ContinuousClock.now < deadline {
+        while inFlightCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             await slotFreed.wait(timeout: min(deadline - ContinuousClock.now, .milliseconds(250)))
         }
         let remaining = state.withLock { state -> [(Int64, Int, Task<Void, Never>?)] in
@@ -245,7 +248,7 @@ public final class Worker: Service, Sendable {
         // Give cancelled handlers a moment to end; one that ignores cancellation is abandoned (its writes
         // are fenced out, since its jobs were released).
         let abandonAt = ContinuousClock.now + .seconds(2)
-        while inFlightCount > 0, ContinuousClock.now < abandonAt {
+        while inFlightCount > 0, ContinuousClock.now < abandonAt, !Task.isCancelled {
             await slotFreed.wait(timeout: .milliseconds(100))
         }
     }
