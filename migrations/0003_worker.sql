@@ -1,19 +1,23 @@
 -- 0003_worker: what workers call — claim, complete, fail, snooze, heartbeat, release — plus the rescuer,
--- and wake-ups that cost one NOTIFY per idle period instead of one per enqueue.
+-- and wake-ups that cost no NOTIFY while every worker is busy.
 BEGIN;
 DO $$ BEGIN PERFORM queue.begin_migration(3, 'worker'); END $$;
 
 ---------------------------------------------------------------------------------------------------------
--- Wake-ups. NOTIFY takes a database-wide lock at commit, so notifying on every enqueue caps enqueue
--- throughput. Instead a queue has a wake_pending flag: the first enqueue after a worker went idle sets it
--- and notifies; later enqueues see it set and stay silent; a worker about to go idle clears it. An advisory
--- lock orders the two sides: enqueuers hold it shared until commit, and a worker clears the flag under it
--- exclusively, so every enqueue either is visible to that worker's next claim or notifies after it.
+-- Wake-ups. NOTIFY takes a database-wide lock while the notifying transaction commits, so a NOTIFY per
+-- enqueue caps enqueue throughput. Only a worker about to wait needs waking: it says so with
+-- queue.await_work (setting workers_waiting), enqueues notify only while that is set, and a worker that
+-- finds plenty of work clears it. An advisory lock orders the two sides: each enqueue holds it shared until
+-- it commits, and queue.await_work sets the flag only if it can take the lock exclusively at once — that is,
+-- when no enqueue is in flight, so the claim that follows sees every job committed before, and every later
+-- enqueue sees the flag. When enqueues are in flight it sets nothing and the worker looks again a moment
+-- later, since work is about to arrive. Enqueuers never write the queues row or wait for a worker, and the
+-- worker's flag writes commit without waiting for the disk (a lost flag only means waiting for a poll).
 ---------------------------------------------------------------------------------------------------------
 
-ALTER TABLE queue.queues ADD COLUMN wake_pending boolean NOT NULL DEFAULT false;
-COMMENT ON COLUMN queue.queues.wake_pending IS
-    'Set by the first wake-up since a worker last went idle on this queue (which cleared it); while set, further enqueues need not NOTIFY.';
+ALTER TABLE queue.queues ADD COLUMN workers_waiting boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN queue.queues.workers_waiting IS
+    'Set by a worker about to wait for work on this queue (queue.await_work), cleared by a worker that finds plenty; while it is set, enqueues NOTIFY huddle_jobs.';
 
 -- Replaces 0002's one-argument form (whose callers resolve to this one through the default).
 DROP FUNCTION queue.wake_workers(text);
@@ -22,16 +26,37 @@ CREATE FUNCTION queue.wake_workers(p_queue text, p_force boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- Shared among enqueuers; a worker clearing the flag waits for every holder to commit.
+    -- Held shared until commit; queue.await_work waits for every holder before a worker goes idle.
     PERFORM pg_advisory_xact_lock_shared(1215, hashtext(p_queue));
-    UPDATE queue.queues SET wake_pending = true WHERE name = p_queue AND NOT wake_pending;
-    IF FOUND OR p_force THEN
+    IF p_force OR EXISTS (SELECT 1 FROM queue.queues WHERE name = p_queue AND workers_waiting) THEN
         PERFORM pg_notify('huddle_jobs', p_queue);
     END IF;
 END;
 $$;
 COMMENT ON FUNCTION queue.wake_workers(text, boolean) IS
-    'Tells idle workers that p_queue has due work (channel huddle_jobs, payload the queue name), at most once per idle period unless p_force. Called by enqueue, retry, reschedule and resume.';
+    'Tells idle workers that p_queue has due work (channel huddle_jobs, payload the queue name) when any is waiting, or always with p_force. Called by enqueue, retry, reschedule and resume.';
+
+CREATE FUNCTION queue.await_work(queues text[])
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    q text;
+BEGIN
+    -- Losing this flag in a crash costs at most one poll interval, so do not wait for the disk.
+    SET LOCAL synchronous_commit = off;
+    FOREACH q IN ARRAY await_work.queues LOOP
+        CONTINUE WHEN EXISTS (SELECT 1 FROM queue.queues WHERE name = q AND workers_waiting);
+        IF NOT pg_try_advisory_xact_lock(1215, hashtext(q)) THEN
+            RETURN false;  -- an enqueue is in flight: its job is about to be claimable
+        END IF;
+        INSERT INTO queue.queues AS x (name, workers_waiting) VALUES (q, true)
+            ON CONFLICT (name) DO UPDATE SET workers_waiting = true WHERE NOT x.workers_waiting;
+    END LOOP;
+    RETURN true;
+END;
+$$;
+COMMENT ON FUNCTION queue.await_work(text[]) IS
+    'Called by a worker about to wait for work: marks its queues so that enqueues notify, and returns true; returns false (marking nothing more) while an enqueue to one of them is in flight, in which case the worker should look again shortly rather than wait.';
 
 CREATE OR REPLACE FUNCTION queue.resume(queue text)
 RETURNS boolean
@@ -68,9 +93,14 @@ COMMENT ON TYPE queue.claimed_job IS 'What a worker needs to run a job it has ju
 
 CREATE FUNCTION queue.claim_batch(p_worker text, p_queue text, p_kinds text[], p_limit integer, p_lease interval)
 RETURNS SETOF queue.claimed_job
-LANGUAGE sql AS $$
+LANGUAGE plpgsql
+-- Plan each call with its real LIMIT: a generic plan cannot tell 10 from 10,000 and may sort the whole queue.
+SET plan_cache_mode = force_custom_plan
+AS $$
+BEGIN
     -- The oldest due jobs of the highest priority (lower number first) that no one else holds, served by
     -- jobs_claim_idx (queue, priority, run_at, id) WHERE state = 'available'.
+    RETURN QUERY
     WITH picked AS (
         SELECT j.id
           FROM queue.jobs j
@@ -87,18 +117,19 @@ LANGUAGE sql AS $$
            lease_expires_at = now() + p_lease, started_at = now()
       FROM picked
      WHERE j.id = picked.id
-    RETURNING j.id, j.kind, j.queue, j.attempt, j.max_attempts, j.args, j.user_id
+    RETURNING j.id, j.kind, j.queue, j.attempt, j.max_attempts, j.args, j.user_id;
+END;
 $$;
 COMMENT ON FUNCTION queue.claim_batch(text, text, text[], integer, interval) IS
     'One claim statement: up to p_limit due available jobs of p_queue whose kind is in p_kinds, in priority, run_at, id order, skipping rows other workers hold; each becomes running with attempt + 1, the worker''s name and a lease. Used by queue.claim.';
 
-CREATE FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs integer, lease interval DEFAULT '30 seconds')
+CREATE FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs integer, lease interval DEFAULT '30 seconds',
+                            stop_wakeups boolean DEFAULT false)
 RETURNS SETOF queue.claimed_job
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
     v_queue text := queue.require_name('queue', claim.queue);
-    claimed integer;
 BEGIN
     PERFORM queue.require_name('worker', claim.worker);
     IF claim.max_jobs IS NULL OR claim.max_jobs < 1 OR claim.max_jobs > 10000 THEN
@@ -113,24 +144,18 @@ BEGIN
         RAISE EXCEPTION 'kinds must list the kinds this worker can run'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF claim.stop_wakeups THEN
+        -- The worker is finding plenty of work: enqueues need not notify until a worker waits again.
+        UPDATE queue.queues SET workers_waiting = false WHERE name = v_queue AND workers_waiting;
+    END IF;
     IF EXISTS (SELECT 1 FROM queue.queues q WHERE q.name = v_queue AND q.paused) THEN
         RETURN;  -- a paused queue starts nothing
     END IF;
-
     RETURN QUERY SELECT * FROM queue.claim_batch(claim.worker, v_queue, claim.kinds, claim.max_jobs, claim.lease);
-    GET DIAGNOSTICS claimed = ROW_COUNT;
-    IF claimed < claim.max_jobs THEN
-        -- The queue ran dry: this worker may go idle, so re-arm wake-ups. Clearing the flag waits for
-        -- in-flight enqueues (they hold the lock shared); the second claim then sees what they added, and
-        -- any enqueue after this point finds the flag clear and notifies.
-        PERFORM pg_advisory_xact_lock(1215, hashtext(v_queue));
-        UPDATE queue.queues SET wake_pending = false WHERE name = v_queue AND wake_pending;
-        RETURN QUERY SELECT * FROM queue.claim_batch(claim.worker, v_queue, claim.kinds, claim.max_jobs - claimed, claim.lease);
-    END IF;
 END;
 $$;
-COMMENT ON FUNCTION queue.claim(text, text, text[], integer, interval) IS
-    'Claims up to max_jobs due jobs of one queue for a worker (none from a paused queue), with a lease (default 30 seconds). When the queue runs dry it re-arms wake-ups for that queue. Example: SELECT * FROM queue.claim(''w1'', ''default'', ARRAY[''noop''], 10);';
+COMMENT ON FUNCTION queue.claim(text, text, text[], integer, interval, boolean) IS
+    'Claims up to max_jobs due jobs of one queue for a worker (none from a paused queue), with a lease (default 30 seconds). stop_wakeups (a worker that keeps finding work) stops enqueues from notifying until a worker waits again. Example: SELECT * FROM queue.claim(''w1'', ''default'', ARRAY[''noop''], 10);';
 
 ---------------------------------------------------------------------------------------------------------
 -- Finishing. Every write is fenced: it applies only while the job is running the attempt the worker

@@ -113,14 +113,48 @@ struct SQLAPITests {
         }
     }
 
-    @Test func enqueueWakesListeningWorkersWithTheQueueNameOnly() async throws {
+    @Test func enqueueWakesWaitingWorkersWithTheQueueNameOnlyAndBusyOnesNotAtAll() async throws {
         try await TestDatabase.with { db async throws in
             try await db.listening(on: "huddle_jobs") { stream async throws in
-                _ = try await db.client.enqueue(EnqueueRequest(kind: "noop", argsJSON: #"{"secret": "x"}"#, queue: "fast"))
                 var iterator = stream.makeAsyncIterator()
-                let notification = try await iterator.next()
-                #expect(notification?.payload == "fast")
+                // No worker waits: an enqueue sends nothing (the marker arrives first).
+                _ = try await db.client.enqueue(EnqueueRequest(kind: "noop", queue: "fast"))
+                try await db.exec("SELECT pg_notify('huddle_jobs', 'marker-1')")
+                #expect(try await iterator.next()?.payload == "marker-1")
+
+                // A worker about to wait: the next enqueue wakes it, naming the queue and nothing else.
+                #expect(try await db.scalar("SELECT queue.await_work(ARRAY['fast'])", as: Bool.self))
+                _ = try await db.client.enqueue(EnqueueRequest(kind: "noop", argsJSON: #"{"secret": "x"}"#, queue: "fast"))
+                #expect(try await iterator.next()?.payload == "fast")
+
+                // A worker finding plenty of work: enqueues are silent again.
+                _ = try await db.column("SELECT id FROM queue.claim('w', 'fast', ARRAY['noop'], 1, stop_wakeups => true)", as: Int64.self)
+                _ = try await db.client.enqueue(EnqueueRequest(kind: "noop", queue: "fast"))
+                try await db.exec("SELECT pg_notify('huddle_jobs', 'marker-2')")
+                #expect(try await iterator.next()?.payload == "marker-2")
+
+                // A job for later wakes nobody, even with a worker waiting.
+                #expect(try await db.scalar("SELECT queue.await_work(ARRAY['fast'])", as: Bool.self))
+                _ = try await db.client.enqueue(EnqueueRequest(kind: "noop", queue: "fast", runAt: Date().addingTimeInterval(600)))
+                try await db.exec("SELECT pg_notify('huddle_jobs', 'marker-3')")
+                #expect(try await iterator.next()?.payload == "marker-3")
             }
+        }
+    }
+
+    @Test func aWorkerIsNotArmedWhileAnEnqueueIsInFlight() async throws {
+        try await TestDatabase.with { db async throws in
+            try await db.withConnection { enqueuer async throws in
+                try await enqueuer.query("BEGIN", logger: db.logger)
+                try await enqueuer.query("SELECT queue.enqueue('noop', queue => 'fast')", logger: db.logger).consume()
+                // The uncommitted enqueue holds the wake-up lock shared: arming now could miss its job.
+                #expect(try await db.scalar("SELECT queue.await_work(ARRAY['fast'])", as: Bool.self) == false)
+                #expect(try await db.scalar(
+                    "SELECT coalesce((SELECT workers_waiting FROM queue.queues WHERE name = 'fast'), false)", as: Bool.self) == false)
+                try await enqueuer.query("COMMIT", logger: db.logger)
+            }
+            #expect(try await db.scalar("SELECT queue.await_work(ARRAY['fast'])", as: Bool.self))
+            #expect(try await db.scalar("SELECT workers_waiting FROM queue.queues WHERE name = 'fast'", as: Bool.self))
         }
     }
 

@@ -187,6 +187,38 @@ COMMENT ON FUNCTION queue.agent_update_payload(j queue.jobs, p_data jsonb) IS 'T
 
 
 --
+-- Name: await_work(text[]); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.await_work(queues text[]) RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    q text;
+BEGIN
+    -- Losing this flag in a crash costs at most one poll interval, so do not wait for the disk.
+    SET LOCAL synchronous_commit = off;
+    FOREACH q IN ARRAY await_work.queues LOOP
+        CONTINUE WHEN EXISTS (SELECT 1 FROM queue.queues WHERE name = q AND workers_waiting);
+        IF NOT pg_try_advisory_xact_lock(1215, hashtext(q)) THEN
+            RETURN false;  -- an enqueue is in flight: its job is about to be claimable
+        END IF;
+        INSERT INTO queue.queues AS x (name, workers_waiting) VALUES (q, true)
+            ON CONFLICT (name) DO UPDATE SET workers_waiting = true WHERE NOT x.workers_waiting;
+    END LOOP;
+    RETURN true;
+END;
+$$;
+
+
+--
+-- Name: FUNCTION await_work(queues text[]); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.await_work(queues text[]) IS 'Called by a worker about to wait for work: marks its queues so that enqueues notify, and returns true; returns false (marking nothing more) while an enqueue to one of them is in flight, in which case the worker should look again shortly rather than wait.';
+
+
+--
 -- Name: begin_migration(integer, text); Type: FUNCTION; Schema: queue; Owner: -
 --
 
@@ -246,16 +278,15 @@ COMMENT ON FUNCTION queue.cancel(id bigint) IS 'Cancels a job: available -> canc
 
 
 --
--- Name: claim(text, text, text[], integer, interval); Type: FUNCTION; Schema: queue; Owner: -
+-- Name: claim(text, text, text[], integer, interval, boolean); Type: FUNCTION; Schema: queue; Owner: -
 --
 
-CREATE FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs integer, lease interval DEFAULT '00:00:30'::interval) RETURNS SETOF queue.claimed_job
+CREATE FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs integer, lease interval DEFAULT '00:00:30'::interval, stop_wakeups boolean DEFAULT false) RETURNS SETOF queue.claimed_job
     LANGUAGE plpgsql
     AS $$
 #variable_conflict use_column
 DECLARE
     v_queue text := queue.require_name('queue', claim.queue);
-    claimed integer;
 BEGIN
     PERFORM queue.require_name('worker', claim.worker);
     IF claim.max_jobs IS NULL OR claim.max_jobs < 1 OR claim.max_jobs > 10000 THEN
@@ -270,29 +301,23 @@ BEGIN
         RAISE EXCEPTION 'kinds must list the kinds this worker can run'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF claim.stop_wakeups THEN
+        -- The worker is finding plenty of work: enqueues need not notify until a worker waits again.
+        UPDATE queue.queues SET workers_waiting = false WHERE name = v_queue AND workers_waiting;
+    END IF;
     IF EXISTS (SELECT 1 FROM queue.queues q WHERE q.name = v_queue AND q.paused) THEN
         RETURN;  -- a paused queue starts nothing
     END IF;
-
     RETURN QUERY SELECT * FROM queue.claim_batch(claim.worker, v_queue, claim.kinds, claim.max_jobs, claim.lease);
-    GET DIAGNOSTICS claimed = ROW_COUNT;
-    IF claimed < claim.max_jobs THEN
-        -- The queue ran dry: this worker may go idle, so re-arm wake-ups. Clearing the flag waits for
-        -- in-flight enqueues (they hold the lock shared); the second claim then sees what they added, and
-        -- any enqueue after this point finds the flag clear and notifies.
-        PERFORM pg_advisory_xact_lock(1215, hashtext(v_queue));
-        UPDATE queue.queues SET wake_pending = false WHERE name = v_queue AND wake_pending;
-        RETURN QUERY SELECT * FROM queue.claim_batch(claim.worker, v_queue, claim.kinds, claim.max_jobs - claimed, claim.lease);
-    END IF;
 END;
 $$;
 
 
 --
--- Name: FUNCTION claim(worker text, queue text, kinds text[], max_jobs integer, lease interval); Type: COMMENT; Schema: queue; Owner: -
+-- Name: FUNCTION claim(worker text, queue text, kinds text[], max_jobs integer, lease interval, stop_wakeups boolean); Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs integer, lease interval) IS 'Claims up to max_jobs due jobs of one queue for a worker (none from a paused queue), with a lease (default 30 seconds). When the queue runs dry it re-arms wake-ups for that queue. Example: SELECT * FROM queue.claim(''w1'', ''default'', ARRAY[''noop''], 10);';
+COMMENT ON FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs integer, lease interval, stop_wakeups boolean) IS 'Claims up to max_jobs due jobs of one queue for a worker (none from a paused queue), with a lease (default 30 seconds). stop_wakeups (a worker that keeps finding work) stops enqueues from notifying until a worker waits again. Example: SELECT * FROM queue.claim(''w1'', ''default'', ARRAY[''noop''], 10);';
 
 
 --
@@ -300,10 +325,13 @@ COMMENT ON FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs 
 --
 
 CREATE FUNCTION queue.claim_batch(p_worker text, p_queue text, p_kinds text[], p_limit integer, p_lease interval) RETURNS SETOF queue.claimed_job
-    LANGUAGE sql
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
+BEGIN
     -- The oldest due jobs of the highest priority (lower number first) that no one else holds, served by
     -- jobs_claim_idx (queue, priority, run_at, id) WHERE state = 'available'.
+    RETURN QUERY
     WITH picked AS (
         SELECT j.id
           FROM queue.jobs j
@@ -320,7 +348,8 @@ CREATE FUNCTION queue.claim_batch(p_worker text, p_queue text, p_kinds text[], p
            lease_expires_at = now() + p_lease, started_at = now()
       FROM picked
      WHERE j.id = picked.id
-    RETURNING j.id, j.kind, j.queue, j.attempt, j.max_attempts, j.args, j.user_id
+    RETURNING j.id, j.kind, j.queue, j.attempt, j.max_attempts, j.args, j.user_id;
+END;
 $$;
 
 
@@ -1137,10 +1166,9 @@ CREATE FUNCTION queue.wake_workers(p_queue text, p_force boolean DEFAULT false) 
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    -- Shared among enqueuers; a worker clearing the flag waits for every holder to commit.
+    -- Held shared until commit; queue.await_work waits for every holder before a worker goes idle.
     PERFORM pg_advisory_xact_lock_shared(1215, hashtext(p_queue));
-    UPDATE queue.queues SET wake_pending = true WHERE name = p_queue AND NOT wake_pending;
-    IF FOUND OR p_force THEN
+    IF p_force OR EXISTS (SELECT 1 FROM queue.queues WHERE name = p_queue AND workers_waiting) THEN
         PERFORM pg_notify('huddle_jobs', p_queue);
     END IF;
 END;
@@ -1151,7 +1179,7 @@ $$;
 -- Name: FUNCTION wake_workers(p_queue text, p_force boolean); Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON FUNCTION queue.wake_workers(p_queue text, p_force boolean) IS 'Tells idle workers that p_queue has due work (channel huddle_jobs, payload the queue name), at most once per idle period unless p_force. Called by enqueue, retry, reschedule and resume.';
+COMMENT ON FUNCTION queue.wake_workers(p_queue text, p_force boolean) IS 'Tells idle workers that p_queue has due work (channel huddle_jobs, payload the queue name) when any is waiting, or always with p_force. Called by enqueue, retry, reschedule and resume.';
 
 
 --
@@ -1215,7 +1243,7 @@ CREATE TABLE queue.queues (
     paused boolean DEFAULT false NOT NULL,
     paused_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    wake_pending boolean DEFAULT false NOT NULL,
+    workers_waiting boolean DEFAULT false NOT NULL,
     CONSTRAINT queues_name_is_named CHECK ((length(btrim(name)) > 0)),
     CONSTRAINT queues_paused_has_time CHECK ((paused = (paused_at IS NOT NULL)))
 );
@@ -1229,10 +1257,10 @@ COMMENT ON TABLE queue.queues IS 'Per-queue settings; a row is created on first 
 
 
 --
--- Name: COLUMN queues.wake_pending; Type: COMMENT; Schema: queue; Owner: -
+-- Name: COLUMN queues.workers_waiting; Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON COLUMN queue.queues.wake_pending IS 'Set by the first wake-up since a worker last went idle on this queue (which cleared it); while set, further enqueues need not NOTIFY.';
+COMMENT ON COLUMN queue.queues.workers_waiting IS 'Set by a worker about to wait for work on this queue (queue.await_work), cleared by a worker that finds plenty; while it is set, enqueues NOTIFY huddle_jobs.';
 
 
 --

@@ -153,7 +153,7 @@ public struct TestDatabaseError: Error, CustomStringConvertible {
 extension TestDatabase {
     /// Runs a statement and discards its rows.
     public func exec(_ query: PostgresQuery) async throws {
-        try await postgres.query(query, logger: logger).consumeAll()
+        try await postgres.query(query, logger: logger).consume()
     }
 
     /// The first column of the first row, decoded as `T`.
@@ -186,12 +186,5 @@ extension TestDatabase {
             UPDATE queue.jobs SET state = 'completed', finished_at = now(), result = '{}', lease_expires_at = NULL
              WHERE id = \(id) AND state = 'running'
             """)
-    }
-}
-
-extension PostgresRowSequence {
-    /// Reads and discards all rows.
-    public func consumeAll() async throws {
-        for try await _ in self {}
     }
 }

@@ -105,7 +105,7 @@ public struct NotificationListener: Sendable {
             try await Task.sleep(for: healthCheckInterval)
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
-                    try await connection.query("SELECT 1", logger: logger).consumeAll()
+                    try await connection.query("SELECT 1", logger: logger).consume()
                     return true
                 }
                 group.addTask {
@@ -123,11 +123,4 @@ public struct NotificationListener: Sendable {
 /// The LISTEN connection stopped delivering (closed, or its health check went unanswered).
 struct ListenerClosed: Error, CustomStringConvertible {
     var description: String { "the LISTEN connection closed or stopped answering" }
-}
-
-extension PostgresRowSequence {
-    /// Reads and discards all rows.
-    func consumeAll() async throws {
-        for try await _ in self {}
-    }
 }

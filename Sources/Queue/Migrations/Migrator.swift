@@ -197,13 +197,13 @@ public struct MigrationReport: Sendable {
 }
 
 extension AsyncSequence {
-    /// Reads the sequence to its end, discarding the elements.
-    func consume() async throws {
+    /// Reads the sequence to its end, discarding the elements (e.g. the rows of a statement run for effect).
+    public func consume() async throws {
         for try await _ in self {}
     }
 
     /// All the elements, in order.
-    func collect() async throws -> [Element] {
+    public func collect() async throws -> [Element] {
         var result: [Element] = []
         for try await element in self { result.append(element) }
         return result

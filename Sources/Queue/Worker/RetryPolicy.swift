@@ -35,7 +35,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
 extension Duration {
     /// The duration in seconds, as a Double.
-    var seconds: Double {
+    public var seconds: Double {
         let (s, attoseconds) = components
         return Double(s) + Double(attoseconds) / 1e18
     }

@@ -119,38 +119,54 @@ public final class Worker: Service, Sendable {
     private var stopping: Bool { state.withLock { $0.stopping } }
 
     private func claimLoop() async {
-        let kinds = handlers.kinds
         var rotation = 0
         var failures = 0
+        var plenty = false
         while !stopping && !Task.isCancelled {
             if inFlightCount >= configuration.concurrency {
                 await slotFreed.wait(timeout: configuration.pollInterval)
                 continue
             }
-            var dry = true
             do {
-                for offset in 0..<configuration.queues.count {
-                    let free = configuration.concurrency - inFlightCount
-                    guard free > 0, !stopping else { dry = false; break }
-                    let queue = configuration.queues[(rotation + offset) % configuration.queues.count]
-                    let jobs = try await postgres.execute(
-                        WorkerQueries.Claim(worker: configuration.name, queue: queue, kinds: kinds, limit: free,
-                                            lease: configuration.lease),
-                        logger: logger
-                    ).collect()
-                    if jobs.count == free { dry = false }
-                    if !jobs.isEmpty { start(jobs) }
-                }
+                // A round that found several jobs means work is arriving faster than one claim per job:
+                // look again at once, and tell enqueuers they need not notify.
+                var claimed = try await claimRound(rotation: rotation, stopWakeups: plenty)
+                rotation &+= 1
                 failures = 0
+                plenty = claimed >= 2
+                if claimed > 0 { continue }
+                // Nothing due: ask to be woken, then look once more for what arrived in between.
+                let armed = try await postgres.execute(WorkerQueries.AwaitWork(queues: configuration.queues), logger: logger)
+                    .first { _ in true } ?? false
+                claimed = try await claimRound(rotation: rotation, stopWakeups: false)
+                if claimed > 0 { continue }
+                // Armed: sleep until woken (or the poll interval). Not armed: enqueues are in flight, so
+                // their jobs are moments away — look again shortly.
+                await wake.wait(timeout: armed ? configuration.pollInterval : .milliseconds(2))
             } catch {
                 failures += 1
                 logger.warning("claim failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: min(configuration.pollInterval * failures, .seconds(5)))
-                continue
             }
-            rotation &+= 1
-            if dry { await wake.wait(timeout: configuration.pollInterval) }
         }
+    }
+
+    /// Claims from each queue in turn while slots are free; returns how many jobs it claimed.
+    private func claimRound(rotation: Int, stopWakeups: Bool) async throws -> Int {
+        var claimed = 0
+        for offset in 0..<configuration.queues.count {
+            let free = configuration.concurrency - inFlightCount
+            guard free > 0, !stopping else { break }
+            let queue = configuration.queues[(rotation + offset) % configuration.queues.count]
+            let jobs = try await postgres.execute(
+                WorkerQueries.Claim(worker: configuration.name, queue: queue, kinds: handlers.kinds, limit: free,
+                                    lease: configuration.lease, stopWakeups: stopWakeups),
+                logger: logger
+            ).collect()
+            claimed += jobs.count
+            if !jobs.isEmpty { start(jobs) }
+        }
+        return claimed
     }
 
     private func start(_ jobs: [ClaimedJob]) {

@@ -25,15 +25,16 @@ enum WorkerQueries {
     struct Claim: PostgresPreparedStatement {
         static let sql = """
             SELECT id, kind, queue, attempt, max_attempts, args::text, user_id \
-            FROM queue.claim($1::text, $2::text, $3::text[], $4::int, $5::text::interval)
+            FROM queue.claim($1::text, $2::text, $3::text[], $4::int, $5::text::interval, $6::bool)
             """
-        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .textArray, .int8, .text]
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .textArray, .int8, .text, .bool]
         typealias Row = ClaimedJob
         var worker: String
         var queue: String
         var kinds: [String]
         var limit: Int
         var lease: Duration
+        var stopWakeups: Bool
         func makeBindings() -> PostgresBindings {
             var b = PostgresBindings()
             b.append(worker)
@@ -41,6 +42,7 @@ enum WorkerQueries {
             b.append(kinds)
             b.append(limit)
             b.append(lease.intervalText)
+            b.append(stopWakeups)
             return b
         }
         func decodeRow(_ row: PostgresRow) throws -> ClaimedJob {
@@ -49,6 +51,20 @@ enum WorkerQueries {
             return ClaimedJob(id: id, kind: kind, queue: queue, attempt: attempt, maxAttempts: maxAttempts,
                               argsJSON: args, userID: userID)
         }
+    }
+
+    /// `queue.await_work`: true when the queues now wake this worker; false while enqueues are in flight.
+    struct AwaitWork: PostgresPreparedStatement {
+        static let sql = "SELECT queue.await_work($1::text[])"
+        static let bindingDataTypes: [PostgresDataType] = [.textArray]
+        typealias Row = Bool
+        var queues: [String]
+        func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(queues)
+            return b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
     /// `queue.complete`: the ids it applied to.
