@@ -131,6 +131,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_queue text := queue.require_name('queue', claim.queue);
 BEGIN
+    -- A claim need not wait for the disk: if a crash loses it, the job is simply available again and runs
+    -- again (at least once). The worker's later writes are fenced by its name as well as the attempt, so a
+    -- lost claim's worker cannot finish the job for whoever claims it next; and any write that does commit
+    -- durably flushes the claim before it.
+    SET LOCAL synchronous_commit = off;
     PERFORM queue.require_name('worker', claim.worker);
     IF claim.max_jobs IS NULL OR claim.max_jobs < 1 OR claim.max_jobs > 10000 THEN
         RAISE EXCEPTION 'max_jobs must be between 1 and 10000, got %', coalesce(claim.max_jobs::text, 'NULL')
@@ -159,12 +164,12 @@ COMMENT ON FUNCTION queue.claim(text, text, text[], integer, interval, boolean) 
 
 ---------------------------------------------------------------------------------------------------------
 -- Finishing. Every write is fenced: it applies only while the job is running the attempt the worker
--- claimed. Each function takes arrays (one element per job) so a worker finishes many jobs per statement,
+-- claimed, under that worker's name. Each function takes arrays (one element per job) so a worker finishes many jobs per statement,
 -- and returns the ids it applied to; a missing id means the worker lost that job (lease expired and
 -- rescued, or cancelled), and its outcome is dropped.
 ---------------------------------------------------------------------------------------------------------
 
-CREATE FUNCTION queue.complete(ids bigint[], attempts integer[], results jsonb[] DEFAULT NULL)
+CREATE FUNCTION queue.complete(worker text, ids bigint[], attempts integer[], results jsonb[] DEFAULT NULL)
 RETURNS SETOF bigint
 LANGUAGE sql AS $$
     UPDATE queue.jobs j
@@ -173,13 +178,13 @@ LANGUAGE sql AS $$
       FROM unnest(complete.ids, complete.attempts,
                   coalesce(complete.results, array_fill(NULL::jsonb, ARRAY[cardinality(complete.ids)])))
                AS done(id, attempt, result)
-     WHERE j.id = done.id AND j.state = 'running' AND j.attempt = done.attempt
+     WHERE j.id = done.id AND j.state = 'running' AND j.attempt = done.attempt AND j.worker = complete.worker
     RETURNING j.id
 $$;
-COMMENT ON FUNCTION queue.complete(bigint[], integer[], jsonb[]) IS
-    'Marks claimed jobs completed with their results (fenced by attempt); returns the ids it applied to. Example: SELECT queue.complete(ARRAY[42], ARRAY[1], ARRAY[''{"ok": true}''::jsonb]);';
+COMMENT ON FUNCTION queue.complete(text, bigint[], integer[], jsonb[]) IS
+    'Marks a worker''s claimed jobs completed with their results (fenced by worker and attempt); returns the ids it applied to. Example: SELECT queue.complete(''w1'', ARRAY[42], ARRAY[1], ARRAY[''{"ok": true}''::jsonb]);';
 
-CREATE FUNCTION queue.fail(ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[])
+CREATE FUNCTION queue.fail(worker text, ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[])
 RETURNS TABLE (id bigint, state queue.job_state)
 LANGUAGE sql AS $$
     UPDATE queue.jobs j
@@ -193,13 +198,13 @@ LANGUAGE sql AS $$
                'attempt', j.attempt, 'error', coalesce(f.error, 'unknown error'), 'at', now(), 'worker', j.worker))
       FROM unnest(fail.ids, fail.attempts, fail.errors, fail.retry_in, fail.permanent)
                AS f(id, attempt, error, retry_in, permanent)
-     WHERE j.id = f.id AND j.state = 'running' AND j.attempt = f.attempt
+     WHERE j.id = f.id AND j.state = 'running' AND j.attempt = f.attempt AND j.worker = fail.worker
     RETURNING j.id, j.state
 $$;
-COMMENT ON FUNCTION queue.fail(bigint[], integer[], text[], interval[], boolean[]) IS
+COMMENT ON FUNCTION queue.fail(text, bigint[], integer[], text[], interval[], boolean[]) IS
     'Records failed attempts (fenced): each error is appended to errors; the job goes back to available after retry_in, or to discarded when permanent or out of attempts. Returns each applied id with its new state.';
 
-CREATE FUNCTION queue.snooze(ids bigint[], attempts integer[], delays interval[])
+CREATE FUNCTION queue.snooze(worker text, ids bigint[], attempts integer[], delays interval[])
 RETURNS SETOF bigint
 LANGUAGE sql AS $$
     -- A snooze is not a failure: the attempt it used is given back by raising max_attempts.
@@ -207,23 +212,23 @@ LANGUAGE sql AS $$
        SET state = 'available', run_at = now() + greatest(coalesce(s.delay, interval '0'), interval '0'),
            lease_expires_at = NULL, max_attempts = j.max_attempts + 1
       FROM unnest(snooze.ids, snooze.attempts, snooze.delays) AS s(id, attempt, delay)
-     WHERE j.id = s.id AND j.state = 'running' AND j.attempt = s.attempt
+     WHERE j.id = s.id AND j.state = 'running' AND j.attempt = s.attempt AND j.worker = snooze.worker
     RETURNING j.id
 $$;
-COMMENT ON FUNCTION queue.snooze(bigint[], integer[], interval[]) IS
+COMMENT ON FUNCTION queue.snooze(text, bigint[], integer[], interval[]) IS
     'Puts claimed jobs back to available after a delay without using up an attempt (fenced); returns the ids it applied to.';
 
-CREATE FUNCTION queue.release(ids bigint[], attempts integer[])
+CREATE FUNCTION queue.release(worker text, ids bigint[], attempts integer[])
 RETURNS SETOF bigint
 LANGUAGE sql AS $$
     -- Graceful shutdown: unfinished jobs go back at once, and the attempt they used is given back.
     UPDATE queue.jobs j
        SET state = 'available', run_at = now(), lease_expires_at = NULL, max_attempts = j.max_attempts + 1
       FROM unnest(release.ids, release.attempts) AS r(id, attempt)
-     WHERE j.id = r.id AND j.state = 'running' AND j.attempt = r.attempt
+     WHERE j.id = r.id AND j.state = 'running' AND j.attempt = r.attempt AND j.worker = release.worker
     RETURNING j.id
 $$;
-COMMENT ON FUNCTION queue.release(bigint[], integer[]) IS
+COMMENT ON FUNCTION queue.release(text, bigint[], integer[]) IS
     'Returns claimed jobs to available now without using up an attempt (fenced); a worker shutting down calls it for jobs it could not finish.';
 
 CREATE FUNCTION queue.heartbeat(worker text, ids bigint[], attempts integer[], lease interval DEFAULT '30 seconds')

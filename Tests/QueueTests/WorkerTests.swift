@@ -66,10 +66,10 @@ struct WorkerTests {
             #expect(job.errors.contains("lease expired (worker lost)"))
             #expect(job.errors.contains("crashed-worker"))
             // The dead worker comes back and tries to finish its attempt: the fence refuses it.
-            let stale = try await db.column("SELECT queue.complete(ARRAY[\(id)]::bigint[], ARRAY[1])", as: Int64.self)
+            let stale = try await db.column("SELECT queue.complete('crashed-worker', ARRAY[\(id)]::bigint[], ARRAY[1])", as: Int64.self)
             #expect(stale.isEmpty)
             let staleFail = try await db.column(
-                "SELECT id FROM queue.fail(ARRAY[\(id)]::bigint[], ARRAY[1], ARRAY['late'], ARRAY['0']::interval[], ARRAY[true])",
+                "SELECT id FROM queue.fail('crashed-worker', ARRAY[\(id)]::bigint[], ARRAY[1], ARRAY['late'], ARRAY['0']::interval[], ARRAY[true])",
                 as: Int64.self)
             #expect(staleFail.isEmpty)
             #expect(try await db.client.job(id: id)?.state == .completed)

@@ -288,6 +288,11 @@ CREATE FUNCTION queue.claim(worker text, queue text, kinds text[], max_jobs inte
 DECLARE
     v_queue text := queue.require_name('queue', claim.queue);
 BEGIN
+    -- A claim need not wait for the disk: if a crash loses it, the job is simply available again and runs
+    -- again (at least once). The worker's later writes are fenced by its name as well as the attempt, so a
+    -- lost claim's worker cannot finish the job for whoever claims it next; and any write that does commit
+    -- durably flushes the claim before it.
+    SET LOCAL synchronous_commit = off;
     PERFORM queue.require_name('worker', claim.worker);
     IF claim.max_jobs IS NULL OR claim.max_jobs < 1 OR claim.max_jobs > 10000 THEN
         RAISE EXCEPTION 'max_jobs must be between 1 and 10000, got %', coalesce(claim.max_jobs::text, 'NULL')
@@ -361,10 +366,10 @@ COMMENT ON FUNCTION queue.claim_batch(p_worker text, p_queue text, p_kinds text[
 
 
 --
--- Name: complete(bigint[], integer[], jsonb[]); Type: FUNCTION; Schema: queue; Owner: -
+-- Name: complete(text, bigint[], integer[], jsonb[]); Type: FUNCTION; Schema: queue; Owner: -
 --
 
-CREATE FUNCTION queue.complete(ids bigint[], attempts integer[], results jsonb[] DEFAULT NULL::jsonb[]) RETURNS SETOF bigint
+CREATE FUNCTION queue.complete(worker text, ids bigint[], attempts integer[], results jsonb[] DEFAULT NULL::jsonb[]) RETURNS SETOF bigint
     LANGUAGE sql
     AS $$
     UPDATE queue.jobs j
@@ -373,16 +378,16 @@ CREATE FUNCTION queue.complete(ids bigint[], attempts integer[], results jsonb[]
       FROM unnest(complete.ids, complete.attempts,
                   coalesce(complete.results, array_fill(NULL::jsonb, ARRAY[cardinality(complete.ids)])))
                AS done(id, attempt, result)
-     WHERE j.id = done.id AND j.state = 'running' AND j.attempt = done.attempt
+     WHERE j.id = done.id AND j.state = 'running' AND j.attempt = done.attempt AND j.worker = complete.worker
     RETURNING j.id
 $$;
 
 
 --
--- Name: FUNCTION complete(ids bigint[], attempts integer[], results jsonb[]); Type: COMMENT; Schema: queue; Owner: -
+-- Name: FUNCTION complete(worker text, ids bigint[], attempts integer[], results jsonb[]); Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON FUNCTION queue.complete(ids bigint[], attempts integer[], results jsonb[]) IS 'Marks claimed jobs completed with their results (fenced by attempt); returns the ids it applied to. Example: SELECT queue.complete(ARRAY[42], ARRAY[1], ARRAY[''{"ok": true}''::jsonb]);';
+COMMENT ON FUNCTION queue.complete(worker text, ids bigint[], attempts integer[], results jsonb[]) IS 'Marks a worker''s claimed jobs completed with their results (fenced by worker and attempt); returns the ids it applied to. Example: SELECT queue.complete(''w1'', ARRAY[42], ARRAY[1], ARRAY[''{"ok": true}''::jsonb]);';
 
 
 --
@@ -568,10 +573,10 @@ COMMENT ON FUNCTION queue.events_announce() IS 'Trigger: one pg_notify(''huddle_
 
 
 --
--- Name: fail(bigint[], integer[], text[], interval[], boolean[]); Type: FUNCTION; Schema: queue; Owner: -
+-- Name: fail(text, bigint[], integer[], text[], interval[], boolean[]); Type: FUNCTION; Schema: queue; Owner: -
 --
 
-CREATE FUNCTION queue.fail(ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]) RETURNS TABLE(id bigint, state queue.job_state)
+CREATE FUNCTION queue.fail(worker text, ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]) RETURNS TABLE(id bigint, state queue.job_state)
     LANGUAGE sql
     AS $$
     UPDATE queue.jobs j
@@ -585,16 +590,16 @@ CREATE FUNCTION queue.fail(ids bigint[], attempts integer[], errors text[], retr
                'attempt', j.attempt, 'error', coalesce(f.error, 'unknown error'), 'at', now(), 'worker', j.worker))
       FROM unnest(fail.ids, fail.attempts, fail.errors, fail.retry_in, fail.permanent)
                AS f(id, attempt, error, retry_in, permanent)
-     WHERE j.id = f.id AND j.state = 'running' AND j.attempt = f.attempt
+     WHERE j.id = f.id AND j.state = 'running' AND j.attempt = f.attempt AND j.worker = fail.worker
     RETURNING j.id, j.state
 $$;
 
 
 --
--- Name: FUNCTION fail(ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]); Type: COMMENT; Schema: queue; Owner: -
+-- Name: FUNCTION fail(worker text, ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]); Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON FUNCTION queue.fail(ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]) IS 'Records failed attempts (fenced): each error is appended to errors; the job goes back to available after retry_in, or to discarded when permanent or out of attempts. Returns each applied id with its new state.';
+COMMENT ON FUNCTION queue.fail(worker text, ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]) IS 'Records failed attempts (fenced): each error is appended to errors; the job goes back to available after retry_in, or to discarded when permanent or out of attempts. Returns each applied id with its new state.';
 
 
 --
@@ -841,26 +846,26 @@ COMMENT ON FUNCTION queue.prune(jobs_older_than interval, events_older_than inte
 
 
 --
--- Name: release(bigint[], integer[]); Type: FUNCTION; Schema: queue; Owner: -
+-- Name: release(text, bigint[], integer[]); Type: FUNCTION; Schema: queue; Owner: -
 --
 
-CREATE FUNCTION queue.release(ids bigint[], attempts integer[]) RETURNS SETOF bigint
+CREATE FUNCTION queue.release(worker text, ids bigint[], attempts integer[]) RETURNS SETOF bigint
     LANGUAGE sql
     AS $$
     -- Graceful shutdown: unfinished jobs go back at once, and the attempt they used is given back.
     UPDATE queue.jobs j
        SET state = 'available', run_at = now(), lease_expires_at = NULL, max_attempts = j.max_attempts + 1
       FROM unnest(release.ids, release.attempts) AS r(id, attempt)
-     WHERE j.id = r.id AND j.state = 'running' AND j.attempt = r.attempt
+     WHERE j.id = r.id AND j.state = 'running' AND j.attempt = r.attempt AND j.worker = release.worker
     RETURNING j.id
 $$;
 
 
 --
--- Name: FUNCTION release(ids bigint[], attempts integer[]); Type: COMMENT; Schema: queue; Owner: -
+-- Name: FUNCTION release(worker text, ids bigint[], attempts integer[]); Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON FUNCTION queue.release(ids bigint[], attempts integer[]) IS 'Returns claimed jobs to available now without using up an attempt (fenced); a worker shutting down calls it for jobs it could not finish.';
+COMMENT ON FUNCTION queue.release(worker text, ids bigint[], attempts integer[]) IS 'Returns claimed jobs to available now without using up an attempt (fenced); a worker shutting down calls it for jobs it could not finish.';
 
 
 --
@@ -1111,10 +1116,10 @@ COMMENT ON FUNCTION queue.retry_jobs(kind text, queue text, state text) IS 'Retr
 
 
 --
--- Name: snooze(bigint[], integer[], interval[]); Type: FUNCTION; Schema: queue; Owner: -
+-- Name: snooze(text, bigint[], integer[], interval[]); Type: FUNCTION; Schema: queue; Owner: -
 --
 
-CREATE FUNCTION queue.snooze(ids bigint[], attempts integer[], delays interval[]) RETURNS SETOF bigint
+CREATE FUNCTION queue.snooze(worker text, ids bigint[], attempts integer[], delays interval[]) RETURNS SETOF bigint
     LANGUAGE sql
     AS $$
     -- A snooze is not a failure: the attempt it used is given back by raising max_attempts.
@@ -1122,16 +1127,16 @@ CREATE FUNCTION queue.snooze(ids bigint[], attempts integer[], delays interval[]
        SET state = 'available', run_at = now() + greatest(coalesce(s.delay, interval '0'), interval '0'),
            lease_expires_at = NULL, max_attempts = j.max_attempts + 1
       FROM unnest(snooze.ids, snooze.attempts, snooze.delays) AS s(id, attempt, delay)
-     WHERE j.id = s.id AND j.state = 'running' AND j.attempt = s.attempt
+     WHERE j.id = s.id AND j.state = 'running' AND j.attempt = s.attempt AND j.worker = snooze.worker
     RETURNING j.id
 $$;
 
 
 --
--- Name: FUNCTION snooze(ids bigint[], attempts integer[], delays interval[]); Type: COMMENT; Schema: queue; Owner: -
+-- Name: FUNCTION snooze(worker text, ids bigint[], attempts integer[], delays interval[]); Type: COMMENT; Schema: queue; Owner: -
 --
 
-COMMENT ON FUNCTION queue.snooze(ids bigint[], attempts integer[], delays interval[]) IS 'Puts claimed jobs back to available after a delay without using up an attempt (fenced); returns the ids it applied to.';
+COMMENT ON FUNCTION queue.snooze(worker text, ids bigint[], attempts integer[], delays interval[]) IS 'Puts claimed jobs back to available after a delay without using up an attempt (fenced); returns the ids it applied to.';
 
 
 --

@@ -252,7 +252,7 @@ public final class Worker: Service, Sendable {
         guard !remaining.isEmpty else { return }
         do {
             let released = try await postgres.execute(
-                WorkerQueries.Release(ids: remaining.map(\.0), attempts: remaining.map(\.1)), logger: logger
+                WorkerQueries.Release(worker: configuration.name, ids: remaining.map(\.0), attempts: remaining.map(\.1)), logger: logger
             ).collect()
             logger.info("shutdown: returned \(released.count) unfinished jobs to available")
             configuration.observer?(.released(released))
@@ -304,20 +304,20 @@ public final class Worker: Service, Sendable {
                 var applied: [Int64: String] = [:]
                 if !completed.isEmpty {
                     for id in try await postgres.execute(WorkerQueries.Complete(
-                        ids: completed.map(\.0), attempts: completed.map(\.1), results: completed.map(\.2)), logger: logger).collect() {
+                        worker: configuration.name, ids: completed.map(\.0), attempts: completed.map(\.1), results: completed.map(\.2)), logger: logger).collect() {
                         applied[id] = "completed"
                     }
                 }
                 if !failed.isEmpty {
                     for (id, state) in try await postgres.execute(WorkerQueries.Fail(
-                        ids: failed.map(\.0), attempts: failed.map(\.1), errors: failed.map(\.2),
+                        worker: configuration.name, ids: failed.map(\.0), attempts: failed.map(\.1), errors: failed.map(\.2),
                         retryIn: failed.map { $0.3.intervalText }, permanent: failed.map(\.4)), logger: logger).collect() {
                         applied[id] = state
                     }
                 }
                 if !snoozed.isEmpty {
                     for id in try await postgres.execute(WorkerQueries.Snooze(
-                        ids: snoozed.map(\.0), attempts: snoozed.map(\.1), delays: snoozed.map { $0.2.intervalText }),
+                        worker: configuration.name, ids: snoozed.map(\.0), attempts: snoozed.map(\.1), delays: snoozed.map { $0.2.intervalText }),
                         logger: logger).collect() {
                         applied[id] = "available"
                     }

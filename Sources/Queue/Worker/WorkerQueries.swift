@@ -69,14 +69,16 @@ enum WorkerQueries {
 
     /// `queue.complete`: the ids it applied to.
     struct Complete: PostgresPreparedStatement {
-        static let sql = "SELECT queue.complete($1::bigint[], $2::int[], $3::text[]::jsonb[])"
-        static let bindingDataTypes: [PostgresDataType] = [.int8Array, .int8Array, .textArray]
+        static let sql = "SELECT queue.complete($1::text, $2::bigint[], $3::int[], $4::text[]::jsonb[])"
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8Array, .int8Array, .textArray]
         typealias Row = Int64
+        var worker: String
         var ids: [Int64]
         var attempts: [Int]
         var results: [String]
         func makeBindings() -> PostgresBindings {
             var b = PostgresBindings()
+            b.append(worker)
             b.append(ids)
             b.append(attempts)
             b.append(results)
@@ -88,10 +90,11 @@ enum WorkerQueries {
     /// `queue.fail`: each applied id with the state it went to.
     struct Fail: PostgresPreparedStatement {
         static let sql = """
-            SELECT id, state::text FROM queue.fail($1::bigint[], $2::int[], $3::text[], $4::text[]::interval[], $5::bool[])
+            SELECT id, state::text FROM queue.fail($1::text, $2::bigint[], $3::int[], $4::text[], $5::text[]::interval[], $6::bool[])
             """
-        static let bindingDataTypes: [PostgresDataType] = [.int8Array, .int8Array, .textArray, .textArray, .boolArray]
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8Array, .int8Array, .textArray, .textArray, .boolArray]
         typealias Row = (Int64, String)
+        var worker: String
         var ids: [Int64]
         var attempts: [Int]
         var errors: [String]
@@ -99,6 +102,7 @@ enum WorkerQueries {
         var permanent: [Bool]
         func makeBindings() -> PostgresBindings {
             var b = PostgresBindings()
+            b.append(worker)
             b.append(ids)
             b.append(attempts)
             b.append(errors)
@@ -111,14 +115,16 @@ enum WorkerQueries {
 
     /// `queue.snooze`: the ids it applied to.
     struct Snooze: PostgresPreparedStatement {
-        static let sql = "SELECT queue.snooze($1::bigint[], $2::int[], $3::text[]::interval[])"
-        static let bindingDataTypes: [PostgresDataType] = [.int8Array, .int8Array, .textArray]
+        static let sql = "SELECT queue.snooze($1::text, $2::bigint[], $3::int[], $4::text[]::interval[])"
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8Array, .int8Array, .textArray]
         typealias Row = Int64
+        var worker: String
         var ids: [Int64]
         var attempts: [Int]
         var delays: [String]
         func makeBindings() -> PostgresBindings {
             var b = PostgresBindings()
+            b.append(worker)
             b.append(ids)
             b.append(attempts)
             b.append(delays)
@@ -129,13 +135,15 @@ enum WorkerQueries {
 
     /// `queue.release`: the ids it applied to.
     struct Release: PostgresPreparedStatement {
-        static let sql = "SELECT queue.release($1::bigint[], $2::int[])"
-        static let bindingDataTypes: [PostgresDataType] = [.int8Array, .int8Array]
+        static let sql = "SELECT queue.release($1::text, $2::bigint[], $3::int[])"
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8Array, .int8Array]
         typealias Row = Int64
+        var worker: String
         var ids: [Int64]
         var attempts: [Int]
         func makeBindings() -> PostgresBindings {
             var b = PostgresBindings()
+            b.append(worker)
             b.append(ids)
             b.append(attempts)
             return b
