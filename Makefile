@@ -13,10 +13,10 @@ test:
 	scripts/test.sh
 
 build:
-	swift build
+	. scripts/swift-env.sh && swift build
 
 release:
-	swift build -c release
+	. scripts/swift-env.sh && swift build -c release --product huddle
 
 ## bench: every benchmark on a release build, against the `make run` cluster (or DATABASE_URL)
 bench: release db-start

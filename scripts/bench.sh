@@ -11,6 +11,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export DATABASE_URL
   DATABASE_URL=$(scripts/pg.sh url .local/pg "${PG_PORT:-54329}" huddle)
 fi
+. scripts/swift-env.sh
 huddle=.build/release/huddle
 "$huddle" migrate --log-level warning >/dev/null
 bench/limit.sh

@@ -19,6 +19,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   DATABASE_URL=$(scripts/pg.sh url "$PG_DIR" "$PG_PORT" huddle)
 fi
 
+. scripts/swift-env.sh
 swift build --product huddle
 huddle=.build/debug/huddle
 "$huddle" migrate

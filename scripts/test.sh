@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${HUDDLE_TEST_DATABASE_URL:-}" ]; then exec scripts/with-throwaway-pg.sh "$0" "$@"; fi
 
+. scripts/swift-env.sh
 echo "== building"
 swift build --build-tests
 
