@@ -51,6 +51,10 @@ case "$cmd" in
         || { cat "$dir/../initdb.log" >&2; exit 1; }
     fi
     if as_owner "$BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then exit 0; fi
+    if ! python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null; then
+      echo "pg.sh: port $port on 127.0.0.1 is already in use (another PostgreSQL?); choose another with PG_PORT=NNNNN" >&2
+      exit 1
+    fi
     as_owner "$BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=300 ${HUDDLE_PG_OPTS:-}" \
       start >/dev/null

@@ -32,11 +32,12 @@ done
 
 cat <<MSG
 
-Huddle is starting on $(echo "$DATABASE_URL" | sed -E 's#://([^:@]*):[^@]*@#://\1:***@#').
-  watch the queue:   psql "$DATABASE_URL" -c 'SELECT * FROM queue.stats WHERE jobs > 0'
-  add a job:         $huddle enqueue sleep --args '{"ms": 1000}'
-  operator's guide:  docs/sql-api.md
-Press Ctrl-C to stop.
+Huddle is starting on $(echo "$DATABASE_URL" | sed -E 's#://([^:@]*):[^@]*@#://\1:***@#'). In another shell:
+  export DATABASE_URL='$DATABASE_URL'
+  psql "\$DATABASE_URL" -c 'SELECT * FROM queue.stats WHERE jobs > 0'     # watch the queue
+  $huddle enqueue sleep --args '{"ms": 1000}'                          # add a job
+  operator's guide: docs/sql-api.md · workers: docs/worker.md
+Press Ctrl-C to stop (running jobs finish first).
 
 MSG
 exec "$huddle" work
