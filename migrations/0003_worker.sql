@@ -28,7 +28,11 @@ LANGUAGE plpgsql AS $$
 BEGIN
     -- Held shared until commit; queue.await_work waits for every holder before a worker goes idle.
     PERFORM pg_advisory_xact_lock_shared(1215, hashtext(p_queue));
-    IF p_force OR EXISTS (SELECT 1 FROM queue.queues WHERE name = p_queue AND workers_waiting) THEN
+    -- One notifying enqueue in flight per queue is enough: its commit wakes the worker, whose claims then
+    -- take everything committed meanwhile (and look again while other enqueues are still in flight). This
+    -- keeps concurrent enqueues from queueing behind each other at NOTIFY's commit-time lock.
+    IF p_force OR (EXISTS (SELECT 1 FROM queue.queues WHERE name = p_queue AND workers_waiting)
+                   AND pg_try_advisory_xact_lock(1216, hashtext(p_queue))) THEN
         PERFORM pg_notify('huddle_jobs', p_queue);
     END IF;
 END;

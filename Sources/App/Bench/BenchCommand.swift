@@ -128,12 +128,19 @@ struct BurnDown: AsyncParsableCommand {
 /// `huddle bench latency`.
 struct Latency: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "latency", abstract: "Single-row enqueues at a fixed rate; report enqueue→start latency percentiles.")
+        commandName: "latency",
+        abstract: "Single-row enqueues at a fixed rate; report enqueue→start latency percentiles.",
+        discussion: """
+            The baseline, run first in the same command at the same rate and schedule, is the commit latency of a
+            bare single-row INSERT: no job system can start a job sooner than its enqueue commits.
+            """)
 
     @OptionGroup var options: BenchOptions
     @Option(help: "Enqueues per second.") var rate: Int = 200
     @Option(help: "How long to enqueue, in seconds.") var seconds: Double = 5
     @Option(help: "Concurrency of the one worker.") var concurrency: Int = 50
+
+    static let lanes = 8
 
     func run() async throws {
         let (database, logger) = try options.setUp()
@@ -142,49 +149,61 @@ struct Latency: AsyncParsableCommand {
         let origin = ContinuousClock.now
         let samples = Samples()
         let commits = Samples()
+        let baseline = Samples()
         var handlers = JobHandlers.builtin
         handlers.register("bench_probe") { (args: ProbeArgs, _: JobContext) in
             let now = (ContinuousClock.now - origin).seconds * 1000
             samples.append(now - args.t)
         }
         let probeHandlers = handlers
+        let rate = self.rate
         try await reportingFailures {
-            let enqueuers = 8
-            try await withQueueClient(database, logger: logger, maximumConnections: enqueuers) { client in
+            try await withQueueClient(database, logger: logger, maximumConnections: Self.lanes) { client in
+                try await client.postgres.query(BenchQueries.createBaseline, logger: logger).consume()
+                try await Self.schedule(rate: rate, total: total, origin: origin) { _ in
+                    try await client.postgres.execute(BenchQueries.BaselineInsert(), logger: logger).consume()
+                } done: { baseline.append($0) }
+                try await client.postgres.query(BenchQueries.dropBaseline, logger: logger).consume()
+
                 let queue = benchQueueName()
                 let counter = FinishCounter()
                 try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: concurrency,
                                            handlers: probeHandlers, observer: { counter.record($0) }) {
                     try await Task.sleep(for: .milliseconds(500))  // let the worker connect and go idle
-                    let interval = 1.0 / Double(rate)
-                    let begin = ContinuousClock.now
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        // Several enqueuers share the schedule so one slow commit does not delay the next send.
-                        for lane in 0..<enqueuers {
-                            group.addTask {
-                                var i = lane
-                                while i < total {
-                                    let due = begin + .milliseconds(Int64(Double(i) * interval * 1000))
-                                    try await Task.sleep(until: due, clock: .continuous)
-                                    let t = (ContinuousClock.now - origin).seconds * 1000
-                                    _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t)}", queue: queue))
-                                    let returned = (ContinuousClock.now - origin).seconds * 1000
-                                    commits.append(returned - t)
-                                    i += enqueuers
-                                }
-                            }
-                        }
-                        try await group.waitForAll()
-                    }
+                    try await Self.schedule(rate: rate, total: total, origin: origin) { t in
+                        _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t)}", queue: queue))
+                    } done: { commits.append($0) }
                     await counter.wait(for: total)
                 }
                 try await client.postgres.execute(BenchQueries.DropQueue(queue: queue), logger: logger).consume()
             }
-            let sorted = samples.sorted
-            let enqueueTimes = commits.sorted
-            func percentile(_ values: [Double], _ p: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * p))] }
-            // The enqueue call's own time (its commit) is part of enqueue→start; shown so the two can be told apart.
-            print("bench latency rate=\(rate) jobs=\(sorted.count) p50_ms=\(format(percentile(sorted, 0.5))) p99_ms=\(format(percentile(sorted, 0.99))) max_ms=\(format(sorted.last ?? 0)) enqueue_p50_ms=\(format(percentile(enqueueTimes, 0.5))) enqueue_p99_ms=\(format(percentile(enqueueTimes, 0.99)))")
+            let (started, enqueued, bare) = (samples.sorted, commits.sorted, baseline.sorted)
+            func p(_ values: [Double], _ q: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * q))] }
+            print("bench latency rate=\(rate) jobs=\(started.count) p50_ms=\(format(p(started, 0.5))) p99_ms=\(format(p(started, 0.99))) max_ms=\(format(started.last ?? 0)) enqueue_p50_ms=\(format(p(enqueued, 0.5))) enqueue_p99_ms=\(format(p(enqueued, 0.99))) baseline_insert_p50_ms=\(format(p(bare, 0.5))) baseline_insert_p99_ms=\(format(p(bare, 0.99))) ratio_p50=\(String(format: "%.2f", p(started, 0.5) / p(bare, 0.5))) ratio_p99=\(String(format: "%.2f", p(started, 0.99) / p(bare, 0.99)))")
+        }
+    }
+
+    /// Calls `send(t)` `total` times at `rate` per second from several lanes (so one slow commit does not
+    /// delay the next send), where `t` is the send time in ms since `origin`; reports each call's duration.
+    static func schedule(rate: Int, total: Int, origin: ContinuousClock.Instant,
+                         send: @escaping @Sendable (Double) async throws -> Void,
+                         done: @escaping @Sendable (Double) -> Void) async throws {
+        let interval = 1.0 / Double(rate)
+        let begin = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    var i = lane
+                    while i < total {
+                        try await Task.sleep(until: begin + .milliseconds(Int64(Double(i) * interval * 1000)), clock: .continuous)
+                        let t = (ContinuousClock.now - origin).seconds * 1000
+                        try await send(t)
+                        done((ContinuousClock.now - origin).seconds * 1000 - t)
+                        i += lanes
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
     }
 

@@ -273,15 +273,22 @@ public final class Worker: Service, Sendable {
 
     private func writeLoop() async {
         while true {
-            let (batch, done) = state.withLock { state -> ([Outcome], Bool) in
-                let batch = Array(state.outcomes.prefix(configuration.maxBatch))
-                state.outcomes.removeFirst(batch.count)
-                return (batch, state.writerDone && state.inFlight.isEmpty && state.outcomes.isEmpty)
+            let (pending, done) = state.withLock { state in
+                (state.outcomes.count, state.writerDone && state.inFlight.isEmpty && state.outcomes.isEmpty)
             }
-            if batch.isEmpty {
+            if pending == 0 {
                 if done || Task.isCancelled { return }
                 await outcomesReady.wait(timeout: .milliseconds(250))
                 continue
+            }
+            // A few outcomes: give others a moment to join, so one commit (and one disk flush) covers them all.
+            if pending < configuration.maxBatch / 4, let window = configuration.writeCoalescing, !stopping {
+                try? await Task.sleep(for: window)
+            }
+            let batch = state.withLock { state -> [Outcome] in
+                let batch = Array(state.outcomes.prefix(configuration.maxBatch))
+                state.outcomes.removeFirst(batch.count)
+                return batch
             }
             await write(batch)
         }
