@@ -247,6 +247,39 @@ struct WorkerTests {
         }
     }
 
+    @Test func shutdownDoesNotHangOnAHandlerThatIgnoresCancellation() async throws {
+        try await TestDatabase.with { db async throws in
+            let release = Mutex(false)
+            var handlers = JobHandlers.builtin
+            handlers.register("deaf") { (_: EmptyArgs, _: JobContext) in
+                while !release.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
+            }
+            let log = Log()
+            let id = try await db.client.enqueue(EnqueueRequest(kind: "deaf"))
+            let worker = db.worker(config(log, grace: .milliseconds(100)), handlers: handlers)
+            let finished = try await withThrowingTaskGroup(of: Bool.self) { race in
+                race.addTask {
+                    try await db.withWorkers([worker]) { group async throws in
+                        try await log.wait(for: "the claim") { $0.contains(.claimed([id])) }
+                        await group.triggerGracefulShutdown()
+                    }
+                    return true
+                }
+                race.addTask {
+                    try await Task.sleep(for: .seconds(30))
+                    return false
+                }
+                let first = try await race.next() ?? false
+                race.cancelAll()
+                return first
+            }
+            release.withLock { $0 = true }
+            #expect(finished, "the worker stopped although its handler ignored cancellation")
+            #expect(log.all.contains(.released([id])))
+            #expect(try await db.client.job(id: id)?.state == .available)
+        }
+    }
+
     @Test func jobsKeepFlowingWhenTheListenConnectionIsKilledAndItComesBack() async throws {
         try await TestDatabase.with { db async throws in
             let log = Log()

@@ -274,7 +274,9 @@ public final class Worker: Service, Sendable {
     private func writeLoop() async {
         while true {
             let (pending, done) = state.withLock { state in
-                (state.outcomes.count, state.writerDone && state.inFlight.isEmpty && state.outcomes.isEmpty)
+                // Done once shutdown handed over (after in-flight jobs finished, were released, or were
+                // abandoned for ignoring cancellation — their late outcomes would be fenced out anyway).
+                (state.outcomes.count, state.writerDone && state.outcomes.isEmpty)
             }
             if pending == 0 {
                 if done || Task.isCancelled { return }
