@@ -116,7 +116,7 @@ actor Template {
             do {
                 let exists = try await conn.query(
                     "SELECT 1 FROM pg_database WHERE datname = \(Template.name)", logger: logger
-                ).collectRows() > 0
+                ).collect().isEmpty == false
                 if !exists {
                     let building = "\(Template.name)_building"
                     try await conn.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(building)"), logger: logger)
@@ -132,15 +132,6 @@ actor Template {
             }
         }
         ready = true
-    }
-}
-
-extension PostgresRowSequence {
-    /// Reads all rows and returns how many there were.
-    func collectRows() async throws -> Int {
-        var count = 0
-        for try await _ in self { count += 1 }
-        return count
     }
 }
 

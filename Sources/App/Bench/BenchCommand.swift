@@ -13,7 +13,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark the queue: burn-down, enqueue-to-start latency and enqueue throughput.",
-        discussion: "Each benchmark uses a queue of its own (bench_<random>) and deletes it afterwards.",
+        discussion: "Each benchmark uses a queue of its own (bench_<random>) and deletes it afterwards, also when it fails.",
         subcommands: [BurnDown.self, Latency.self, EnqueueRate.self],
         defaultSubcommand: nil
     )
@@ -91,7 +91,15 @@ func withBenchWorkers<T: Sendable>(
     }
 }
 
-func benchQueueName() -> String { "bench_\(String(UInt32.random(in: .min ... .max), radix: 36))" }
+/// Runs `body` with a queue of its own (`bench_<random>`) and deletes that queue's jobs and settings
+/// afterwards, also when `body` fails.
+func withBenchQueue<T: Sendable>(_ client: QueueClient, logger: Logger, _ body: @Sendable (String) async throws -> T) async throws -> T {
+    let queue = "bench_\(String(UInt32.random(in: .min ... .max), radix: 36))"
+    let result: Result<T, any Error>
+    do { result = .success(try await body(queue)) } catch { result = .failure(error) }
+    try await client.postgres.execute(BenchQueries.DropQueue(queue: queue), logger: logger).consume()
+    return try result.get()
+}
 
 func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
@@ -109,16 +117,16 @@ struct BurnDown: AsyncParsableCommand {
         let (database, logger) = try options.setUp()
         try await reportingFailures {
             try await withQueueClient(database, logger: logger, maximumConnections: 2) { client in
-                let queue = benchQueueName()
-                try await client.postgres.execute(BenchQueries.InsertNoops(queue: queue, count: jobs), logger: logger).consume()
-                let counter = FinishCounter()
-                let started = ContinuousClock.now
-                try await withBenchWorkers(database, logger: logger, queue: queue, workers: workers, concurrency: concurrency,
-                                           observer: { counter.record($0) }) {
-                    await counter.wait(for: jobs)
+                let seconds = try await withBenchQueue(client, logger: logger) { queue in
+                    try await client.postgres.execute(BenchQueries.InsertNoops(queue: queue, count: jobs), logger: logger).consume()
+                    let counter = FinishCounter()
+                    let started = ContinuousClock.now
+                    try await withBenchWorkers(database, logger: logger, queue: queue, workers: workers, concurrency: concurrency,
+                                               observer: { counter.record($0) }) {
+                        await counter.wait(for: jobs)
+                    }
+                    return (ContinuousClock.now - started).seconds
                 }
-                let seconds = (ContinuousClock.now - started).seconds
-                try await client.postgres.execute(BenchQueries.DropQueue(queue: queue), logger: logger).consume()
                 print("bench burn_down jobs=\(jobs) workers=\(workers) concurrency=\(concurrency) seconds=\(String(format: "%.2f", seconds)) jobs_per_s=\(Int(Double(jobs) / seconds))")
             }
         }
@@ -165,17 +173,17 @@ struct Latency: AsyncParsableCommand {
                 } done: { baseline.append($0) }
                 try await client.postgres.query(BenchQueries.dropBaseline, logger: logger).consume()
 
-                let queue = benchQueueName()
-                let counter = FinishCounter()
-                try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: concurrency,
-                                           handlers: probeHandlers, observer: { counter.record($0) }) {
-                    try await Task.sleep(for: .milliseconds(500))  // let the worker connect and go idle
-                    try await Self.schedule(rate: rate, total: total, origin: origin) { t in
-                        _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t)}", queue: queue))
-                    } done: { commits.append($0) }
-                    await counter.wait(for: total)
+                try await withBenchQueue(client, logger: logger) { queue in
+                    let counter = FinishCounter()
+                    try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: concurrency,
+                                               handlers: probeHandlers, observer: { counter.record($0) }) {
+                        try await Task.sleep(for: .milliseconds(500))  // let the worker connect and go idle
+                        try await Self.schedule(rate: rate, total: total, origin: origin) { t in
+                            _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t)}", queue: queue))
+                        } done: { commits.append($0) }
+                        await counter.wait(for: total)
+                    }
                 }
-                try await client.postgres.execute(BenchQueries.DropQueue(queue: queue), logger: logger).consume()
             }
             let (started, enqueued, bare) = (samples.sorted, commits.sorted, baseline.sorted)
             func p(_ values: [Double], _ q: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * q))] }
@@ -231,13 +239,12 @@ struct EnqueueRate: AsyncParsableCommand {
                 }
                 try await client.postgres.query(BenchQueries.dropBaseline, logger: logger).consume()
 
-                let queue = benchQueueName()
-                let huddle = try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: 50,
-                                                        observer: nil) {
-                    try await Task.sleep(for: .milliseconds(500))
-                    return try await measure { _ = try await client.enqueue(EnqueueRequest(kind: "noop", queue: queue)) }
+                let huddle = try await withBenchQueue(client, logger: logger) { queue in
+                    try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: 50, observer: nil) {
+                        try await Task.sleep(for: .milliseconds(500))
+                        return try await measure { _ = try await client.enqueue(EnqueueRequest(kind: "noop", queue: queue)) }
+                    }
                 }
-                try await client.postgres.execute(BenchQueries.DropQueue(queue: queue), logger: logger).consume()
                 print("bench enqueue clients=\(clients) seconds=\(format(seconds)) enqueues_per_s=\(Int(huddle)) baseline_insert_per_s=\(Int(bare)) baseline_insert_notify_per_s=\(Int(notifying)) ratio_to_insert=\(String(format: "%.2f", huddle / bare)) ratio_to_insert_notify=\(String(format: "%.2f", huddle / notifying))")
             }
         }
