@@ -79,11 +79,11 @@ struct WorkerTests {
     @Test func heartbeatsKeepALongJobPastItsLeaseWhileAPeerKeepsRescuing() async throws {
         try await TestDatabase.with { db async throws in
             let log = Log()
-            // A 1-second lease, a job that runs 2.5 s, and a peer rescuing expired leases every 100 ms: only
-            // the heartbeats (every lease/3) keep the job from being taken back.
-            let runner = db.worker(config(log, name: "runner", lease: .seconds(1), rescue: nil))
+            // A 3-second lease, a job that runs 7 s (more than two leases), and a peer rescuing expired leases
+            // every 100 ms: only the heartbeats (every lease/3) keep the job from being taken back.
+            let runner = db.worker(config(log, name: "runner", lease: .seconds(3), rescue: nil))
             let rescuer = db.worker(config(log, name: "rescuer", rescue: .milliseconds(100), queues: ["elsewhere"]))
-            let id = try await db.client.enqueue(EnqueueRequest(kind: "sleep", argsJSON: #"{"ms": 2500}"#))
+            let id = try await db.client.enqueue(EnqueueRequest(kind: "sleep", argsJSON: #"{"ms": 7000}"#))
             try await db.withWorkers([runner, rescuer]) { _ async throws in
                 try await log.wait(for: "the long job") { $0.contains(.finished(id: id, state: "completed")) }
             }
