@@ -67,16 +67,7 @@ public struct TestDatabase: Sendable {
     /// Runs `body` on a single connection to the server's `postgres` database.
     public static func admin<T: Sendable>(_ server: DatabaseURL, logger: Logger,
                                           _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let conn = try await PostgresConnection.connect(
-            configuration: try server.with(database: "postgres").connectionConfiguration(), id: 0, logger: logger)
-        do {
-            let result = try await body(conn)
-            try? await conn.close()
-            return result
-        } catch {
-            try? await conn.close()
-            throw error
-        }
+        try await server.with(database: "postgres").withConnection(logger: logger, body)
     }
 
     /// Runs `body` while a dedicated connection LISTENs on `channel`, handing it the notifications.
@@ -91,15 +82,7 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` on a dedicated connection to this test's database (for session state such as locks).
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let conn = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 1, logger: logger)
-        do {
-            let result = try await body(conn)
-            try? await conn.close()
-            return result
-        } catch {
-            try? await conn.close()
-            throw error
-        }
+        try await url.withConnection(logger: logger, body)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOSSL
 import PostgresNIO
 
@@ -68,6 +69,23 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         }
         return .init(host: host, port: port, username: username, password: password, database: database,
                      tls: useTLS ? .prefer(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+    }
+
+    /// Runs `body` on one dedicated connection (for session state: advisory locks, LISTEN) and closes it
+    /// afterwards, whether `body` returns or throws. `applicationName` shows in `pg_stat_activity`.
+    public func withConnection<T>(applicationName: String? = nil, logger: Logger,
+                                  _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var configuration = try connectionConfiguration()
+        if let applicationName { configuration.options.additionalStartupParameters = [("application_name", applicationName)] }
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     /// The URL as text, password included, for handing to another process (never log it: use `description`).

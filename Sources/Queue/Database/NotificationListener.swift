@@ -58,16 +58,9 @@ public struct NotificationListener: Sendable {
 
     /// One connection's life: connect, LISTEN, deliver and health-check until something fails.
     private func session() async throws {
-        var configuration = try database.connectionConfiguration()
-        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-        do {
+        try await database.withConnection(applicationName: applicationName, logger: logger) { connection in
             try await deliver(connection)
-        } catch {
-            try? await connection.close()
-            throw error
         }
-        try? await connection.close()
     }
 
     private func deliver(_ connection: PostgresConnection) async throws {

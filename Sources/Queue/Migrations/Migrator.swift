@@ -26,7 +26,7 @@ public struct Migrator: Sendable {
 
     /// Reads the ledger and compares it with the files, without changing anything.
     public func status() async throws -> MigrationReport {
-        try await withConnection { connection in try await report(connection) }
+        try await database.withConnection(logger: logger) { connection in try await report(connection) }
     }
 
     /// Applies every pending migration in order and returns the ones applied (empty when up to date).
@@ -34,7 +34,7 @@ public struct Migrator: Sendable {
     /// - Throws: ``MigrationError`` when a file changed after it was applied, the database is newer than
     ///   this build, or a statement fails (that file is rolled back; earlier files stay applied).
     public func migrate() async throws -> [Migration] {
-        try await withConnection { connection in
+        try await database.withConnection(logger: logger) { connection in
             try await connection.execute(MigrationQueries.Lock(), logger: logger).consume()
             do {
                 let report = try await report(connection)
@@ -104,19 +104,6 @@ public struct Migrator: Sendable {
         let exists = try await connection.execute(MigrationQueries.LedgerExists(), logger: logger).first { _ in true } ?? false
         let applied = exists ? try await connection.execute(MigrationQueries.Applied(), logger: logger).collect() : []
         return MigrationReport(migrations: migrations, applied: applied)
-    }
-
-    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let connection = try await PostgresConnection.connect(
-            configuration: try database.connectionConfiguration(), id: 1, logger: logger)
-        do {
-            let result = try await body(connection)
-            try? await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
     }
 }
 
