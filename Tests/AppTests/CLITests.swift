@@ -41,7 +41,7 @@ struct CLITests {
                       stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
-    @Test(arguments: [[], ["migrate"], ["enqueue"]])
+    @Test(arguments: [[], ["migrate"], ["enqueue"], ["work"], ["schedule"], ["bench"]])
     func everyCommandAnswersHelp(command: [String]) async throws {
         let result = try await Self.huddle(command + ["--help"])
         #expect(result.status == 0)

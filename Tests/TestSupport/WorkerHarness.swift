@@ -51,8 +51,16 @@ extension TestDatabase {
     public func withWorkers<T: Sendable>(
         _ workers: [Worker], _ body: @Sendable (ServiceGroup) async throws -> T
     ) async throws -> T {
+        try await withServices(workers, body)
+    }
+
+    /// Runs `services` (workers, schedulers, maintenance) in one ServiceGroup while `body` runs, then shuts
+    /// the group down gracefully (as SIGTERM would) and waits for it to finish.
+    public func withServices<T: Sendable>(
+        _ services: [any Service], _ body: @Sendable (ServiceGroup) async throws -> T
+    ) async throws -> T {
         let group = ServiceGroup(configuration: .init(
-            services: workers.map { .init(service: $0) }, logger: logger))
+            services: services.map { .init(service: $0) }, logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask { try await group.run(); return nil }
             let result: T
@@ -66,6 +74,16 @@ extension TestDatabase {
             while let next = try await tasks.next() { _ = next }
             return result
         }
+    }
+
+    /// A scheduler on this test's database.
+    public func scheduler(_ configuration: SchedulerConfiguration, totals: MaintenanceTotals = MaintenanceTotals()) -> Scheduler {
+        Scheduler(configuration: configuration, postgres: postgres, database: url, totals: totals, logger: logger)
+    }
+
+    /// Maintenance services on this test's database.
+    public func maintenance(_ configuration: MaintenanceConfiguration, totals: MaintenanceTotals = MaintenanceTotals()) -> Maintenance {
+        Maintenance(configuration: configuration, postgres: postgres, totals: totals, logger: logger)
     }
 
     /// A worker on this test's database with `configuration` and `handlers` (default the built-ins).

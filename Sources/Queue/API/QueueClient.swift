@@ -99,7 +99,8 @@ public struct QueueClient: Sendable {
         }
     }
 
-    private func single<Q: PostgresPreparedStatement>(_ query: Q) async throws -> Q.Row {
+    /// Runs `query` and returns its first row, classifying SQL API errors; no row is ``QueueError/notFound(message:)``.
+    func single<Q: PostgresPreparedStatement>(_ query: Q) async throws -> Q.Row {
         try await classifyingErrors {
             guard let row = try await postgres.execute(query, logger: logger).first(where: { _ in true }) else {
                 throw QueueError.notFound(message: "\(Q.self) returned no row")

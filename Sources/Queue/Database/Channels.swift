@@ -7,4 +7,6 @@ public enum QueueChannel {
     public static let jobs = "huddle_jobs"
     /// Tells the worker holding a running job that it was cancelled; the payload is the job id.
     public static let cancel = "huddle_cancel"
+    /// Tells schedulers a schedule was created, edited or deleted; the payload is empty.
+    public static let schedules = "huddle_schedules"
 }
