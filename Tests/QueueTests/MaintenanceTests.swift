@@ -59,9 +59,10 @@ struct MaintenanceTests {
                 name: "maint-1", rescueInterval: .seconds(3600), pruneInterval: nil, heartbeatInterval: .milliseconds(100),
                 observer: { log.record($0) }))
             try await db.withServices([maintenance]) { _ async throws in
-                try await log.wait(for: "the rescue, then a heartbeat") { events in
+                // Two heartbeats after the rescue: the second one's totals were certainly read after it.
+                try await log.wait(for: "the rescue, then two heartbeats") { events in
                     guard let rescue = events.firstIndex(of: .rescued([id])) else { return false }
-                    return events[rescue...].contains(.heartbeat)
+                    return events[rescue...].filter { $0 == .heartbeat }.count >= 2
                 }
                 let status = try await db.scalar("""
                     SELECT format('%s %s', alive, jobs_rescued) FROM queue.scheduler_status WHERE name = 'maint-1'

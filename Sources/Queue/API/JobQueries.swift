@@ -18,16 +18,8 @@ public enum JobQueries {
         public var request: EnqueueRequest
         public init(_ request: EnqueueRequest) { self.request = request }
         public func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(request.kind)
-            b.append(request.argsJSON)
-            b.append(request.queue)
-            b.append(request.priority)
-            b.append(request.runAt)
-            b.append(request.maxAttempts)
-            b.append(request.uniqueKey)
-            b.append(request.userID)
-            return b
+            .values(request.kind, request.argsJSON, request.queue, request.priority, request.runAt,
+                    request.maxAttempts, request.uniqueKey, request.userID)
         }
         public func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
@@ -38,7 +30,7 @@ public enum JobQueries {
         public static let bindingDataTypes: [PostgresDataType] = [.int8]
         public typealias Row = Bool
         public var id: Int64
-        public func makeBindings() -> PostgresBindings { bindings(id) }
+        public func makeBindings() -> PostgresBindings { .values(id) }
         public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -49,12 +41,7 @@ public enum JobQueries {
         public typealias Row = Bool
         public var id: Int64
         public var attempts: Int?
-        public func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(id)
-            b.append(attempts)
-            return b
-        }
+        public func makeBindings() -> PostgresBindings { .values(id, attempts) }
         public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -68,15 +55,7 @@ public enum JobQueries {
         public var step: String?
         public var dataJSON: String?
         public var attempt: Int?
-        public func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(id)
-            b.append(percent)
-            b.append(step)
-            b.append(dataJSON)
-            b.append(attempt)
-            return b
-        }
+        public func makeBindings() -> PostgresBindings { .values(id, percent, step, dataJSON, attempt) }
         public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -90,15 +69,7 @@ public enum JobQueries {
         public var title: String
         public var message: String
         public var dataJSON: String
-        public func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(userID)
-            b.append(type)
-            b.append(title)
-            b.append(message)
-            b.append(dataJSON)
-            return b
-        }
+        public func makeBindings() -> PostgresBindings { .values(userID, type, title, message, dataJSON) }
         public func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
@@ -108,7 +79,7 @@ public enum JobQueries {
         public static let bindingDataTypes: [PostgresDataType] = [.text]
         public typealias Row = Bool
         public var queue: String
-        public func makeBindings() -> PostgresBindings { bindings(queue) }
+        public func makeBindings() -> PostgresBindings { .values(queue) }
         public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -118,7 +89,7 @@ public enum JobQueries {
         public static let bindingDataTypes: [PostgresDataType] = [.text]
         public typealias Row = Bool
         public var queue: String
-        public func makeBindings() -> PostgresBindings { bindings(queue) }
+        public func makeBindings() -> PostgresBindings { .values(queue) }
         public func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -132,7 +103,7 @@ public enum JobQueries {
         public static let bindingDataTypes: [PostgresDataType] = [.int8]
         public typealias Row = Job
         public var id: Int64
-        public func makeBindings() -> PostgresBindings { bindings(id) }
+        public func makeBindings() -> PostgresBindings { .values(id) }
         public func decodeRow(_ row: PostgresRow) throws -> Job {
             let r = row.makeRandomAccess()
             let stateText = try r["state"].decode(String.self)
@@ -152,10 +123,4 @@ public enum JobQueries {
                 startedAt: try r["started_at"].decode(Date?.self), finishedAt: try r["finished_at"].decode(Date?.self))
         }
     }
-}
-
-private func bindings(_ value: some PostgresNonThrowingEncodable) -> PostgresBindings {
-    var b = PostgresBindings()
-    b.append(value)
-    return b
 }

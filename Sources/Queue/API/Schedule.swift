@@ -209,11 +209,7 @@ enum ScheduleAPIQueries {
         static let bindingDataTypes: [PostgresDataType] = [.text]
         typealias Row = Schedule
         var name: String
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(name)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(name) }
         func decodeRow(_ row: PostgresRow) throws -> Schedule { try ScheduleAPIQueries.decode(row) }
     }
 
@@ -231,12 +227,7 @@ enum ScheduleAPIQueries {
         typealias Row = Bool
         var name: String
         var enabled: Bool
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(name)
-            b.append(enabled)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(name, enabled) }
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -245,11 +236,7 @@ enum ScheduleAPIQueries {
         static let bindingDataTypes: [PostgresDataType] = [.text]
         typealias Row = Int64
         var name: String
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(name)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(name) }
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
@@ -258,11 +245,7 @@ enum ScheduleAPIQueries {
         static let bindingDataTypes: [PostgresDataType] = [.text]
         typealias Row = Bool
         var name: String
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(name)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(name) }
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 }

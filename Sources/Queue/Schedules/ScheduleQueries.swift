@@ -41,11 +41,7 @@ enum ScheduleQueries {
         static let bindingDataTypes: [PostgresDataType] = [.int8]
         typealias Row = DueSchedule
         var limit: Int
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(limit)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(limit) }
         func decodeRow(_ row: PostgresRow) throws -> DueSchedule {
             let (name, kind, cron, timezone, next, updated, error, now) =
                 try row.decode((String, String, String?, String, Int64?, Int64, String?, Int64).self)
@@ -80,15 +76,7 @@ enum ScheduleQueries {
         var cronTicks: [Micros]?
         var cronNext: Micros?
         var maxCatchUp: Int
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(name)
-            b.append(due)
-            b.append(cronTicks)
-            b.append(cronNext)
-            b.append(maxCatchUp)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(name, due, cronTicks, cronNext, maxCatchUp) }
         func decodeRow(_ row: PostgresRow) throws -> [Int64]? { try row.decode([Int64]?.self) }
     }
 
@@ -101,14 +89,7 @@ enum ScheduleQueries {
         var cron: String
         var timezone: String
         var next: Micros
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(name)
-            b.append(cron)
-            b.append(timezone)
-            b.append(next)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(name, cron, timezone, next) }
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -120,13 +101,7 @@ enum ScheduleQueries {
         var name: String
         var updatedAt: Micros
         var error: String
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(name)
-            b.append(updatedAt)
-            b.append(error)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(name, updatedAt, error) }
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -139,11 +114,7 @@ enum ScheduleQueries {
         var eventsOlderThan: Duration
         var maxRows: Int
         func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(jobsOlderThan.intervalText)
-            b.append(eventsOlderThan.intervalText)
-            b.append(maxRows)
-            return b
+            .values(jobsOlderThan.intervalText, eventsOlderThan.intervalText, maxRows)
         }
         func decodeRow(_ row: PostgresRow) throws -> (Int, Int) { try row.decode((Int, Int).self) }
     }
@@ -157,14 +128,7 @@ enum ScheduleQueries {
         var totals: MaintenanceTotals.Snapshot
         var stopping: Bool
         func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(name)
-            b.append(totals.ticksFired)
-            b.append(totals.jobsRescued)
-            b.append(totals.jobsPruned)
-            b.append(totals.eventsPruned)
-            b.append(stopping)
-            return b
+            .values(name, totals.ticksFired, totals.jobsRescued, totals.jobsPruned, totals.eventsPruned, stopping)
         }
         func decodeRow(_ row: PostgresRow) throws {}
     }

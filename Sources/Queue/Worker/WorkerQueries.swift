@@ -36,14 +36,7 @@ enum WorkerQueries {
         var lease: Duration
         var stopWakeups: Bool
         func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(worker)
-            b.append(queue)
-            b.append(kinds)
-            b.append(limit)
-            b.append(lease.intervalText)
-            b.append(stopWakeups)
-            return b
+            .values(worker, queue, kinds, limit, lease.intervalText, stopWakeups)
         }
         func decodeRow(_ row: PostgresRow) throws -> ClaimedJob {
             let (id, kind, queue, attempt, maxAttempts, args, userID) =
@@ -59,11 +52,7 @@ enum WorkerQueries {
         static let bindingDataTypes: [PostgresDataType] = [.textArray]
         typealias Row = Bool
         var queues: [String]
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(queues)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(queues) }
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
@@ -76,14 +65,7 @@ enum WorkerQueries {
         var ids: [Int64]
         var attempts: [Int]
         var results: [String]
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(worker)
-            b.append(ids)
-            b.append(attempts)
-            b.append(results)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(worker, ids, attempts, results) }
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
@@ -100,16 +82,7 @@ enum WorkerQueries {
         var errors: [String]
         var retryIn: [String]
         var permanent: [Bool]
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(worker)
-            b.append(ids)
-            b.append(attempts)
-            b.append(errors)
-            b.append(retryIn)
-            b.append(permanent)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(worker, ids, attempts, errors, retryIn, permanent) }
         func decodeRow(_ row: PostgresRow) throws -> (Int64, String) { try row.decode((Int64, String).self) }
     }
 
@@ -122,14 +95,7 @@ enum WorkerQueries {
         var ids: [Int64]
         var attempts: [Int]
         var delays: [String]
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(worker)
-            b.append(ids)
-            b.append(attempts)
-            b.append(delays)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(worker, ids, attempts, delays) }
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
@@ -141,13 +107,7 @@ enum WorkerQueries {
         var worker: String
         var ids: [Int64]
         var attempts: [Int]
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(worker)
-            b.append(ids)
-            b.append(attempts)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(worker, ids, attempts) }
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
@@ -160,14 +120,7 @@ enum WorkerQueries {
         var ids: [Int64]
         var attempts: [Int]
         var lease: Duration
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(worker)
-            b.append(ids)
-            b.append(attempts)
-            b.append(lease.intervalText)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(worker, ids, attempts, lease.intervalText) }
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
@@ -177,11 +130,7 @@ enum WorkerQueries {
         static let bindingDataTypes: [PostgresDataType] = [.int8]
         typealias Row = (Int64, String)
         var limit: Int
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(limit)
-            return b
-        }
+        func makeBindings() -> PostgresBindings { .values(limit) }
         func decodeRow(_ row: PostgresRow) throws -> (Int64, String) { try row.decode((Int64, String).self) }
     }
 }
