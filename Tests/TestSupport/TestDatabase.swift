@@ -107,6 +107,10 @@ actor Template {
                     _ = try await Migrator(database: server.with(database: building),
                                            migrations: try MigrationSet.bundled(), logger: logger).migrate()
                     try await conn.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(building) RENAME TO \(Template.name)"), logger: logger)
+                } else {
+                    // A template left by an earlier run (a long-lived local server) gets any newer migrations.
+                    _ = try await Migrator(database: server.with(database: Template.name),
+                                           migrations: try MigrationSet.bundled(), logger: logger).migrate()
                 }
                 try await conn.query("SELECT pg_advisory_unlock(77001)", logger: logger)
             } catch {

@@ -95,16 +95,21 @@ public enum JobQueries {
 
     /// One job by id, or no row.
     public struct Get: PostgresPreparedStatement {
-        public static let sql = """
-            SELECT id, state::text, kind, queue, priority::int, attempt, max_attempts, run_at, progress::int, \
+        /// The select list every job read uses (``decode(_:)`` reads it).
+        public static let columns = """
+            id, state::text, kind, queue, priority::int, attempt, max_attempts, run_at, progress::int, \
             current_step, user_id, args::text, result::text, errors::text, unique_key, worker, lease_expires_at, \
-            schedule_name, created_at, started_at, finished_at FROM queue.jobs WHERE id = $1
+            schedule_name, created_at, started_at, finished_at
             """
+        public static let sql = "SELECT \(columns) FROM queue.jobs WHERE id = $1"
         public static let bindingDataTypes: [PostgresDataType] = [.int8]
         public typealias Row = Job
         public var id: Int64
         public func makeBindings() -> PostgresBindings { .values(id) }
-        public func decodeRow(_ row: PostgresRow) throws -> Job {
+        public func decodeRow(_ row: PostgresRow) throws -> Job { try Self.decode(row) }
+
+        /// A job from a row selecting ``columns``.
+        public static func decode(_ row: PostgresRow) throws -> Job {
             let r = row.makeRandomAccess()
             let stateText = try r["state"].decode(String.self)
             guard let state = JobState(rawValue: stateText) else {

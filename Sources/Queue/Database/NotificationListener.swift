@@ -25,16 +25,20 @@ public struct NotificationListener: Sendable {
     public var onNotification: Handler
     /// Called each time LISTEN is (re-)established on all channels.
     public var onConnected: @Sendable () -> Void
+    /// Called each time an established LISTEN connection is lost (before reconnecting).
+    public var onDisconnected: @Sendable () -> Void
 
     /// Creates a listener; it does nothing until ``run()``.
     public init(database: DatabaseURL, channels: [String], applicationName: String, healthCheckInterval: Duration = .seconds(5),
-                logger: Logger, onConnected: @escaping @Sendable () -> Void = {}, onNotification: @escaping Handler) {
+                logger: Logger, onConnected: @escaping @Sendable () -> Void = {}, onNotification: @escaping Handler,
+                onDisconnected: @escaping @Sendable () -> Void = {}) {
         self.database = database
         self.channels = channels
         self.applicationName = applicationName
         self.healthCheckInterval = healthCheckInterval
         self.logger = logger
         self.onConnected = onConnected
+        self.onDisconnected = onDisconnected
         self.onNotification = onNotification
     }
 
@@ -66,6 +70,7 @@ public struct NotificationListener: Sendable {
     private func deliver(_ connection: PostgresConnection) async throws {
         try await listen(connection, channels[...], sequences: []) { sequences in
             onConnected()
+            defer { onDisconnected() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (channel, sequence) in sequences {
                     group.addTask {

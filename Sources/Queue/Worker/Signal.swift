@@ -2,7 +2,7 @@ import Synchronization
 
 /// A wake-up flag one task waits on and others raise. Raising it while nobody waits is remembered (once),
 /// so a wake-up between two waits is never lost; many raises before a wait count as one.
-final class Signal: Sendable {
+package final class Signal: Sendable {
     private struct State {
         var raised = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -11,8 +11,11 @@ final class Signal: Sendable {
     }
     private let state = Mutex(State())
 
+    /// Creates a lowered flag.
+    package init() {}
+
     /// Raises the flag, resuming the waiter if there is one.
-    func raise() {
+    package func raise() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.raised = true
@@ -27,7 +30,7 @@ final class Signal: Sendable {
 
     /// Waits until the flag is raised, `timeout` passes or the task is cancelled, then lowers the flag.
     /// Only one task may wait at a time.
-    func wait(timeout: Duration) async {
+    package func wait(timeout: Duration) async {
         let generation: Int? = state.withLock { state in
             if state.raised {
                 state.raised = false
