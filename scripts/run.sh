@@ -2,8 +2,9 @@
 # `make run`: Huddle on a local PostgreSQL, from a fresh clone, in one command.
 #  - Without DATABASE_URL: creates (once) and starts a cluster under .local/pg on 127.0.0.1:$PG_PORT
 #    (default 54329; as the unprivileged user huddle-pg when run as root) and a database `huddle`.
-#  - Builds huddle, applies the migrations, enqueues a few demo jobs and a demo schedule, and starts the
-#    scheduler (background) and a worker (foreground) until Ctrl-C, which shuts both down gracefully.
+#  - Builds huddle, applies the migrations, enqueues a few demo jobs and a demo schedule, and starts
+#    `huddle all` (API + WebSockets on :8000, a worker, the scheduler) until Ctrl-C, which shuts it down
+#    gracefully. HUDDLE_SECRET comes from the environment, else from .local/secret (made once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_DIR=${PG_DIR:-.local/pg}
@@ -19,6 +20,14 @@ if [ -z "${DATABASE_URL:-}" ]; then
   DATABASE_URL=$(scripts/pg.sh url "$PG_DIR" "$PG_PORT" huddle)
 fi
 
+if [ -z "${HUDDLE_SECRET:-}" ]; then
+  mkdir -p .local
+  [ -s .local/secret ] || (umask 077 && python3 -c 'import secrets; print(secrets.token_hex(32))' > .local/secret)
+  HUDDLE_SECRET=$(cat .local/secret)
+fi
+export HUDDLE_SECRET
+PORT=${PORT:-8000}
+
 . scripts/swift-env.sh
 swift build --product huddle
 huddle=.build/debug/huddle
@@ -32,19 +41,20 @@ done
 # A demo schedule (created or replaced): a noop job every 30 seconds, fired by `huddle schedule`.
 psql -XAtq -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "SELECT FROM queue.upsert_schedule('demo-pulse', 'noop', every => '30 seconds')"
 
+alice=$("$huddle" token alice)
+admin=$("$huddle" token ops --admin)
 cat <<MSG
 
-Huddle is starting on $(echo "$DATABASE_URL" | sed -E 's#://([^:@]*):[^@]*@#://\1:***@#'). In another shell:
-  export DATABASE_URL='$DATABASE_URL'
+Huddle is starting on $(echo "$DATABASE_URL" | sed -E 's#://([^:@]*):[^@]*@#://\1:***@#') and http://127.0.0.1:$PORT
+Signed in as the demo user alice (token valid 24 h; admin token for ops below):
+  export DATABASE_URL='$DATABASE_URL' ALICE='$alice' ADMIN='$admin'
+  curl -s -H "Authorization: Bearer \$ALICE" http://127.0.0.1:$PORT/api/v1/jobs                  # alice's jobs
+  curl -s -H "Authorization: Bearer \$ALICE" -d '{"kind":"sleep","args":{"ms":3000}}' http://127.0.0.1:$PORT/api/v1/jobs
+  websocket: ws://127.0.0.1:$PORT/ws/alice?token=\$ALICE       (docs/websocket.md)
   psql "\$DATABASE_URL" -c 'SELECT * FROM queue.stats WHERE jobs > 0'     # watch the queue
   psql "\$DATABASE_URL" -c 'SELECT * FROM queue.schedule_status'           # watch the schedules
-  $huddle enqueue sleep --args '{"ms": 1000}'                          # add a job
-  operator's guide: docs/sql-api.md · workers: docs/worker.md · schedules: docs/schedules.md
-Press Ctrl-C to stop (running jobs finish first).
+  docs: docs/api.md · docs/websocket.md · docs/sql-api.md · docs/worker.md · docs/schedules.md
+Press Ctrl-C to stop (running jobs finish first, sockets close with 1001).
 
 MSG
-# Ctrl-C reaches both (same process group); each shuts down gracefully.
-"$huddle" schedule &
-scheduler=$!
-trap 'kill -TERM "$scheduler" 2>/dev/null || true; wait "$scheduler" || true' EXIT
-"$huddle" work
+exec "$huddle" all --port "$PORT"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: everything CI runs, against a throwaway PostgreSQL (scripts/with-throwaway-pg.sh):
 # the migration checks (psql and `huddle migrate` agree, migrating twice is a no-op, the committed schema
-# snapshot matches) and every Swift test. Exits non-zero on any failure.
+# snapshot matches), every Swift test, the REST contract (a live `huddle serve` against openapi.yaml) and
+# docker-compose.yml (Compose Specification schema, real huddle commands). Exits non-zero on any failure.
+# The two Python checks install PyYAML and jsonschema from PyPI when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${HUDDLE_TEST_DATABASE_URL:-}" ]; then exec scripts/with-throwaway-pg.sh "$0" "$@"; fi
@@ -15,3 +17,9 @@ scripts/check-migrations.sh "$HUDDLE_TEST_DATABASE_URL" .build/debug/huddle
 
 echo "== running tests"
 swift test --skip-build
+
+echo "== checking the REST contract (openapi.yaml against a live huddle serve)"
+scripts/check-api.sh "$HUDDLE_TEST_DATABASE_URL" .build/debug/huddle
+
+echo "== checking docker-compose.yml"
+python3 scripts/check-compose.py --install-deps .build/debug/huddle

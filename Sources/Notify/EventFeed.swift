@@ -53,7 +53,7 @@ public final class EventFeed: Service, Sendable {
 
     /// Reads and dispatches until graceful shutdown or cancellation.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown { await self.feed() }
+        await cancelWhenGracefulShutdown { await self.feed() }
     }
 
     private func feed() async {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -194,6 +195,12 @@ public final class Worker: Service, Sendable {
         let context = JobContext(jobID: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts,
                                  userID: job.userID, logger: jobLogger, client: client)
         var outcome: Outcome?
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - started
+            Metrics.Timer(label: "huddle_job_duration_seconds", dimensions: [("kind", job.kind)])
+                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
         do {
             let result = try await entry.run(job.argsJSON, context)
             outcome = .completed(id: job.id, attempt: job.attempt, result: result)
