@@ -187,6 +187,24 @@ COMMENT ON FUNCTION queue.agent_update_payload(j queue.jobs, p_data jsonb) IS 'T
 
 
 --
+-- Name: any_in_progress(xid8[]); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.any_in_progress(xids xid8[]) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM unnest(xids) AS x WHERE pg_xact_status(x) = 'in progress')
+$$;
+
+
+--
+-- Name: FUNCTION any_in_progress(xids xid8[]); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.any_in_progress(xids xid8[]) IS 'Whether any of xids is still running (see queue.in_progress_xids).';
+
+
+--
 -- Name: await_work(text[]); Type: FUNCTION; Schema: queue; Owner: -
 --
 
@@ -671,6 +689,50 @@ COMMENT ON FUNCTION queue.ensure_queue(p_queue text) IS 'Creates the queue''s se
 
 
 --
+-- Name: events; Type: TABLE; Schema: queue; Owner: -
+--
+
+CREATE TABLE queue.events (
+    id bigint NOT NULL,
+    user_id text NOT NULL,
+    job_id bigint,
+    type text NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT events_payload_is_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT events_type_is_known CHECK ((type = ANY (ARRAY['agent_update'::text, 'notification'::text]))),
+    CONSTRAINT events_user_is_named CHECK ((length(user_id) > 0))
+);
+
+
+--
+-- Name: TABLE events; Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON TABLE queue.events IS 'Durable log behind real-time delivery: each row is announced by pg_notify(''huddle_events'', id) on commit and replayed by id after any reconnect. Pruned after a retention window.';
+
+
+--
+-- Name: event_message(queue.events); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.event_message(e queue.events) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT jsonb_build_object('type', e.type, 'id', e.id)
+        || e.payload
+        || CASE WHEN e.type = 'notification' THEN jsonb_build_object('timestamp', e.created_at) ELSE '{}'::jsonb END
+$$;
+
+
+--
+-- Name: FUNCTION event_message(e queue.events); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.event_message(e queue.events) IS 'The WebSocket message for an event, as sent: agent_update {type, id, task_id, kind, status, progress, current_step, data} or notification {type, id, notification_type, title, message, data, timestamp}. Example: SELECT queue.event_message(e) FROM queue.events e ORDER BY id DESC LIMIT 5;';
+
+
+--
 -- Name: events_announce(); Type: FUNCTION; Schema: queue; Owner: -
 --
 
@@ -858,6 +920,24 @@ $$;
 --
 
 COMMENT ON FUNCTION queue.heartbeat(worker text, ids bigint[], attempts integer[], lease interval) IS 'Extends the leases of a worker''s running jobs and returns the ids it still holds; a missing id was cancelled or rescued, and the worker stops its handler.';
+
+
+--
+-- Name: in_progress_xids(); Type: FUNCTION; Schema: queue; Owner: -
+--
+
+CREATE FUNCTION queue.in_progress_xids() RETURNS xid8[]
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(array_agg(x), '{}') FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+$$;
+
+
+--
+-- Name: FUNCTION in_progress_xids(); Type: COMMENT; Schema: queue; Owner: -
+--
+
+COMMENT ON FUNCTION queue.in_progress_xids() IS 'Transactions in progress now. The event feed calls it when it sees a hole in event ids (an id handed out to a transaction that has not committed yet) and waits for them to end before moving past the hole.';
 
 
 --
@@ -1891,30 +1971,6 @@ $$;
 --
 
 COMMENT ON FUNCTION queue.wake_workers(p_queue text, p_force boolean) IS 'Tells idle workers that p_queue has due work (channel huddle_jobs, payload the queue name) when any is waiting, or always with p_force. Called by enqueue, retry, reschedule and resume.';
-
-
---
--- Name: events; Type: TABLE; Schema: queue; Owner: -
---
-
-CREATE TABLE queue.events (
-    id bigint NOT NULL,
-    user_id text NOT NULL,
-    job_id bigint,
-    type text NOT NULL,
-    payload jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT events_payload_is_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
-    CONSTRAINT events_type_is_known CHECK ((type = ANY (ARRAY['agent_update'::text, 'notification'::text]))),
-    CONSTRAINT events_user_is_named CHECK ((length(user_id) > 0))
-);
-
-
---
--- Name: TABLE events; Type: COMMENT; Schema: queue; Owner: -
---
-
-COMMENT ON TABLE queue.events IS 'Durable log behind real-time delivery: each row is announced by pg_notify(''huddle_events'', id) on commit and replayed by id after any reconnect. Pruned after a retention window.';
 
 
 --

@@ -12,9 +12,9 @@ import Synchronization
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmark the queue: burn-down, enqueue-to-start latency and enqueue throughput.",
+        abstract: "Benchmark the queue and the real-time path: burn-down, enqueue-to-start latency, enqueue throughput, WebSocket fan-out.",
         discussion: "Each benchmark uses a queue of its own (bench_<random>) and deletes it afterwards, also when it fails.",
-        subcommands: [BurnDown.self, Latency.self, EnqueueRate.self],
+        subcommands: [BurnDown.self, Latency.self, EnqueueRate.self, WebSocketBench.self],
         defaultSubcommand: nil
     )
 }
@@ -34,6 +34,7 @@ struct BenchOptions: ParsableArguments {
 final class Samples: Sendable {
     private let values = Mutex<[Double]>([])
     func append(_ value: Double) { values.withLock { $0.append(value) } }
+    func removeAll() { values.withLock { $0.removeAll() } }
     var sorted: [Double] { values.withLock { $0 }.sorted() }
 }
 

@@ -58,6 +58,23 @@ enum BenchQueries {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
+    /// `count` notifications in one statement: event i (from `offset`) goes to user `benchuser<i % users>`,
+    /// its title the produce time in milliseconds (what `huddle bench ws` measures latency from).
+    struct NotifyUsers: PostgresPreparedStatement {
+        static let sql = """
+            SELECT count(queue.notify_user('benchuser' || (($3::int + g - 1) % $2::int), 'bench', $4::text, '')) \
+            FROM generate_series(1, $1::int) AS g
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .int8, .text]
+        typealias Row = Void
+        var count: Int
+        var users: Int
+        var offset: Int
+        var stamp: Double
+        func makeBindings() -> PostgresBindings { .values(count, users, offset, String(format: "%.3f", stamp)) }
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
     static let createBaseline: PostgresQuery = """
         CREATE TABLE IF NOT EXISTS huddle_bench_baseline (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL, args jsonb NOT NULL,
