@@ -128,6 +128,9 @@ struct RealtimeTests {
         try await TestDatabase.with { db async throws in
             try await LiveServer.with(db) { server async throws in
                 for i in 0..<30 { try await db.exec("SELECT queue.notify_user('alice', 'old', \(String(i)), '')") }
+                // Connect once the server has routed all 30 (so none reaches this socket live).
+                let newest = try await db.scalar("SELECT max(id) FROM queue.events", as: Int64.self)
+                try await server.waitUntilRouted(through: newest)
                 let socket = server.socket("/ws/alice?token=\(try await server.token("alice"))")
                 socket.send(#"{"type":"resume","after":0}"#)
                 try await socket.wait(for: 30, "the replay", where: isNotification)
@@ -198,6 +201,8 @@ struct RealtimeTests {
                 let mine = try await db.scalar("SELECT queue.enqueue('noop', user_id => 'alice')", as: Int64.self)
                 let theirs = try await db.scalar("SELECT queue.enqueue('noop', user_id => 'bob')", as: Int64.self)
                 let other = try await db.scalar("SELECT queue.enqueue('noop', user_id => 'alice')", as: Int64.self)
+                // The jobs' creation events are routed before the socket exists, so only later updates reach it.
+                try await server.waitUntilRouted(through: try await db.scalar("SELECT max(id) FROM queue.events", as: Int64.self))
                 let socket = server.socket("/ws/alice?token=\(try await server.token("alice"))")
                 socket.send("not json")
                 socket.send(#"{"type":"dance"}"#)
@@ -220,6 +225,35 @@ struct RealtimeTests {
                 let frame = try await socket.closeFrame
                 #expect(frame?.closeCode == .messageTooLarge)
             }
+        }
+    }
+
+    @Test func resumingPastTheRetentionWindowSaysResync() async throws {
+        try await TestDatabase.with { db async throws in
+            try await LiveServer.with(db) { server async throws in
+                for i in 0..<5 { try await db.exec("SELECT queue.notify_user('alice', 'old', \(String(i)), '')") }
+                let first = try await db.scalar("SELECT min(id) FROM queue.events", as: Int64.self)
+                // The pruner took the two oldest.
+                try await db.exec("DELETE FROM queue.events WHERE id < \(first + 2)")
+                let socket = server.socket("/ws/alice?token=\(try await server.token("alice"))&after=\(first)")
+                try await socket.wait(for: 3, "what is left", where: isNotification)
+                #expect(socket.received.first?.type == "resync", "told to reload before the replay")
+                #expect(socket.received.filter(isNotification).compactMap { $0.string("title") } == ["2", "3", "4"])
+                socket.close()
+            }
+        }
+    }
+
+    @Test func gracefulShutdownClosesSocketsWith1001() async throws {
+        try await TestDatabase.with { db async throws in
+            let socket = try await LiveServer.with(db) { server async throws -> TestSocket in
+                let socket = server.socket("/ws/alice?token=\(try await server.token("alice"))")
+                socket.send(#"{"type":"ping"}"#)
+                try await socket.wait(for: 1, "pong") { $0.type == "pong" }
+                return socket  // leaving the block shuts the server down gracefully
+            }
+            let frame = try await socket.closeFrame
+            #expect(frame?.closeCode == .goingAway)
         }
     }
 }

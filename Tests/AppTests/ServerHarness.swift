@@ -68,6 +68,15 @@ struct LiveServer: Sendable {
         }
     }
 
+    /// Waits until the server's event feed has routed every event up to `id`.
+    func waitUntilRouted(through id: Int64) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while hub.position < id {
+            guard ContinuousClock.now < deadline else { throw TestDatabaseError("events up to \(id) were never routed") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Opens a WebSocket to `path` (e.g. `/ws/alice?token=…`).
     func socket(_ path: String, headers: HTTPFields = [:], read: Bool = true) -> TestSocket {
         TestSocket(url: "ws://127.0.0.1:\(port)\(path)", headers: headers, read: read, logger: db.logger)
@@ -92,7 +101,10 @@ final class TestSocket: Sendable {
         let messages = self.messages
         task = Task {
             try await WebSocketClient.connect(
-                url: url, configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: logger
+                // A reading client pings (every 2 s), so a connection that died without a close frame still ends.
+                url: url, configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers,
+                                               autoPing: read ? .enabled(timePeriod: .seconds(2)) : .disabled),
+                logger: logger
             ) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
@@ -119,9 +131,20 @@ final class TestSocket: Sendable {
     /// Ends the connection from the client side.
     func close() { outgoing.finish() }
 
-    /// How the server closed the connection (waits for it).
+    /// How the server closed the connection (waits for it, at most 60 s).
     var closeFrame: WebSocketCloseFrame? {
-        get async throws { try await task.value }
+        get async throws {
+            try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
+                group.addTask { try await self.task.value }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(60))
+                    self.task.cancel()  // so the group can end: awaiting `value` ignores cancellation
+                    throw TestDatabaseError("the connection did not close within 60 s")
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+        }
     }
 
     /// Every received message parsed as JSON.
