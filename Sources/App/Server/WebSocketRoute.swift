@@ -28,11 +28,11 @@ struct WebSocketRoute: Sendable {
                        context: WebSocketRouterContext<HuddleRequestContext>) async throws {
         let pathUser = try context.requestContext.parameters.require("user_id")
         guard let token = TokenAuthority.bearer(in: context.request), let user = await authority.verify(token) else {
-            try await outbound.close(.policyViolation, reason: "invalid or expired token")
+            try await refuse(outbound, "invalid or expired token")
             return
         }
         guard user.id == pathUser else {
-            try await outbound.close(.policyViolation, reason: "the token is for another user")
+            try await refuse(outbound, "the token is for another user")
             return
         }
         let after = context.request.uri.queryParameters.get("after", as: Int64.self)
@@ -70,5 +70,13 @@ struct WebSocketRoute: Sendable {
             session.end(.clientGone)
             group.cancelAll()
         }
+    }
+
+    /// Closes a socket whose token was refused with 1008. The short pause first lets the client finish
+    /// setting up after the upgrade (a close frame sent in the same instant as the 101 can be missed by some
+    /// clients), and slows down token guessing.
+    private func refuse(_ outbound: WebSocketOutboundWriter, _ reason: String) async throws {
+        try await Task.sleep(for: .milliseconds(100))
+        try await outbound.close(.policyViolation, reason: reason)
     }
 }
