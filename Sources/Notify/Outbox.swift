@@ -18,6 +18,7 @@ public final class Outbox: Sendable {
         var closed: Closed?
         var reader: CheckedContinuation<Void, Never>?
         var writers: [CheckedContinuation<Void, Never>] = []
+        var watchers: [CheckedContinuation<Closed, Never>] = []
         var count: Int { queue.count - head }
     }
 
@@ -122,16 +123,36 @@ public final class Outbox: Sendable {
     /// Why it closed, if it has.
     public var closed: Closed? { state.withLock { $0.closed } }
 
+    /// Waits until the outbox closes and returns why (at once if it already has).
+    public func waitUntilClosed() async -> Closed {
+        await withCheckedContinuation { continuation in
+            let closed = state.withLock { state -> Closed? in
+                if let closed = state.closed { return closed }
+                state.watchers.append(continuation)
+                return nil
+            }
+            if let closed { continuation.resume(returning: closed) }
+        }
+    }
+
+    /// Called with the lock held once `closed` is set: hands back the waiting reader, and frees the queue
+    /// when nothing more will be read from it (an overflow).
     private static func takeAll(_ state: inout State) -> CheckedContinuation<Void, Never>? {
         defer { state.reader = nil }
+        if state.closed == .overflow {
+            state.queue = []
+            state.head = 0
+        }
         return state.reader
     }
 
+    /// Wakes everything waiting on a closed outbox: senders waiting for room and ``waitUntilClosed()``.
     private func wakeWriters() {
-        let writers = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            defer { state.writers = [] }
-            return state.writers
+        let (writers, watchers, closed) = state.withLock { state in
+            defer { state.writers = []; state.watchers = [] }
+            return (state.writers, state.watchers, state.closed)
         }
         for writer in writers { writer.resume() }
+        if let closed { for watcher in watchers { watcher.resume(returning: closed) } }
     }
 }

@@ -170,7 +170,8 @@ struct RealtimeTests {
     @Test func aStalledClientIsClosedWith1013WhileAnotherKeepsReceiving() async throws {
         try await TestDatabase.with { db async throws in
             // An outbox just over the feed's batch of 1,000: a healthy client absorbs any one batch.
-            try await LiveServer.with(db, configure: { $0.outboxCapacity = 1100 }) { server async throws in
+            // A long close grace: the stalled client reads again at the end and must find the 1013 close frame.
+            try await LiveServer.with(db, configure: { $0.outboxCapacity = 1100; $0.closeGrace = .seconds(120) }) { server async throws in
                 let token = try await server.token("alice")
                 let healthy = server.socket("/ws/alice?token=\(token)")
                 let stalled = server.socket("/ws/alice?token=\(token)", read: false)
@@ -190,6 +191,39 @@ struct RealtimeTests {
                 let frame = try await stalled.closeFrame
                 #expect(frame?.closeCode == .unknown(1013), "the stalled socket was closed as too slow")
                 #expect(stalled.received.filter(isNotification).count < 10_000)
+                healthy.close()
+            }
+        }
+    }
+
+    @Test func aClientThatNeverReadsAgainIsDroppedAfterTheCloseGrace() async throws {
+        try await TestDatabase.with { db async throws in
+            try await LiveServer.with(db, configure: { $0.outboxCapacity = 200; $0.closeGrace = .milliseconds(500) }) { server async throws in
+                let token = try await server.token("alice")
+                let healthy = server.socket("/ws/alice?token=\(token)")
+                let stalled = server.socket("/ws/alice?token=\(token)", read: false)
+                healthy.send(#"{"type":"ping"}"#)
+                try await healthy.wait(for: 1, "pong") { $0.type == "pong" }
+                stalled.send(#"{"type":"ping"}"#)
+                #expect(server.hub.sessionCount == 2)
+                // 20 MB for alice: far more than the stalled socket's kernel buffers and outbox hold, so the
+                // server's writes to it block, and then even its 1013 close frame cannot be written.
+                let padding = String(repeating: "x", count: 10_000)
+                for round in 1...10 {
+                    try await db.exec("""
+                        SELECT queue.notify_user('alice', 'bulk', g::text, \(padding)) FROM generate_series(1, 200) g
+                        """)
+                    try await healthy.wait(for: round * 200, "round \(round) on the healthy socket", where: isNotification)
+                }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while server.hub.sessionCount > 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(server.hub.sessionCount == 1, "the server let go of the stalled socket though it never read again")
+                healthy.send(#"{"type":"ping"}"#)
+                try await healthy.wait(for: 2, "a second pong") { $0.type == "pong" }
+                stalled.startReading()
+                let frame = try? await stalled.closeFrame
+                #expect(frame?.closeCode != .normalClosure, "the stalled socket ended as too slow (1013) or dropped")
+                #expect(stalled.received.filter(isNotification).count < 2000)
                 healthy.close()
             }
         }

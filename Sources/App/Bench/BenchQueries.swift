@@ -75,6 +75,18 @@ enum BenchQueries {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
+    /// `count` notifications of `bytes` bytes each to one user (the WebSocket bench's stalled client).
+    struct FloodUser: PostgresPreparedStatement {
+        static let sql = "SELECT count(queue.notify_user($2::text, 'bench', 'flood', repeat('x', $3::int))) FROM generate_series(1, $1::int)"
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .text, .int8]
+        typealias Row = Void
+        var count: Int
+        var user: String
+        var bytes: Int
+        func makeBindings() -> PostgresBindings { .values(count, user, bytes) }
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
     static let createBaseline: PostgresQuery = """
         CREATE TABLE IF NOT EXISTS huddle_bench_baseline (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL, args jsonb NOT NULL,

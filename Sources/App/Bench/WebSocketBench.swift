@@ -9,8 +9,11 @@ import Synchronization
 /// `huddle bench ws`: starts `huddle serve` as a separate process, connects N WebSocket clients spread over M
 /// users, and produces notifications from SQL at a fixed rate. Reports messages delivered per second and
 /// produce→receive latency (from before the producing statement to the client's receipt), and the server's
-/// RSS — first as a baseline, then again with one client of the first user that never reads (stalled),
-/// with the ratio of the healthy clients' p99 between the two.
+/// RSS. Both phases also send user `benchstalled` `--stall-bytes` notifications at the same rate; in the
+/// baseline nobody is connected as that user, in the second phase one client is and reads nothing (stalled).
+/// So the database does the same work in both, and the ratio of the healthy clients' p99 between the two
+/// shows what the stalled socket costs everyone else. The last line also says how the server ended the
+/// stalled socket (`1013`, or `dropped` when not even the close frame could get past its full socket).
 struct WebSocketBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ws",
@@ -21,10 +24,11 @@ struct WebSocketBench: AsyncParsableCommand {
     @Option(help: "Users the clients are spread over (events go to one user each).") var users: Int = 100
     @Option(help: "Events produced per second (each delivered to every client of its user).") var rate: Int = 500
     @Option(help: "Seconds per phase.") var seconds: Double = 5
+    @Option(help: "Size of each notification sent to the stalled client in the second phase, in bytes.") var stallBytes: Int = 8192
 
     func validate() throws {
-        guard clients >= 1, users >= 1, users <= clients, rate >= 1, seconds > 0 else {
-            throw ValidationError("need clients >= users >= 1, rate >= 1 and seconds > 0")
+        guard clients >= 1, users >= 1, users <= clients, rate >= 1, seconds > 0, (0...60_000).contains(stallBytes) else {
+            throw ValidationError("need clients >= users >= 1, rate >= 1, seconds > 0 and stall-bytes in 0...60000")
         }
     }
 
@@ -42,30 +46,36 @@ struct WebSocketBench: AsyncParsableCommand {
                 let clock = ContinuousClock()
                 let origin = clock.now
                 let counters = BenchSockets(origin: origin)
-                let total = try await withThrowingTaskGroup(of: Void.self) { group -> (Phase, Phase) in
+                let (release, releaseStalled) = AsyncStream<Void>.makeStream()
+                let total = try await withThrowingTaskGroup(of: Void.self) { group -> (Phase, Phase, String) in
                     for index in 0..<clients {
                         let user = "benchuser\(index % users)"
                         let token = try await authority.token(for: user, ttl: .seconds(3600))
                         group.addTask {
-                            try await Self.connect(port: port, user: user, token: token, counters: counters, reads: true, logger: logger)
+                            try await Self.connect(port: port, user: user, token: token, counters: counters, logger: logger)
                         }
                         if index % 200 == 199 { try await Task.sleep(for: .milliseconds(20)) }  // pace the handshakes
                     }
                     try await counters.waitForConnections(clients)
                     let baseline = try await produce(client: client, counters: counters, pid: server.processIdentifier, logger: logger)
-                    let stalledToken = try await authority.token(for: "benchuser0", ttl: .seconds(3600))
+                    let stalledToken = try await authority.token(for: "benchstalled", ttl: .seconds(3600))
                     group.addTask {
-                        try await Self.connect(port: port, user: "benchuser0", token: stalledToken, counters: counters, reads: false, logger: logger)
+                        try await Self.connectStalled(port: port, token: stalledToken, counters: counters, release: release, logger: logger)
                     }
                     try await counters.waitForConnections(clients + 1)
                     let stalled = try await produce(client: client, counters: counters, pid: server.processIdentifier, logger: logger)
+                    // The server gets its close grace (5 s) to end the stalled socket; then the client reads again
+                    // to learn how it ended.
+                    try await Task.sleep(for: .seconds(6))
+                    releaseStalled.yield()
+                    let ending = try await counters.stalledEnding(within: .seconds(5))
                     group.cancelAll()
-                    return (baseline, stalled)
+                    return (baseline, stalled, ending)
                 }
                 for (name, phase) in [("baseline", total.0), ("stalled_client", total.1)] {
-                    print("bench ws phase=\(name) clients=\(clients) users=\(users) rate=\(rate) seconds=\(format(seconds)) produced_per_s=\(Int(phase.produced)) delivered_per_s=\(Int(phase.delivered)) p50_ms=\(format(phase.p50)) p99_ms=\(format(phase.p99)) max_ms=\(format(phase.max)) server_rss_mb=\(phase.rssMB)")
+                    print("bench ws phase=\(name) clients=\(clients) users=\(users) rate=\(rate) seconds=\(format(seconds)) produced_per_s=\(Int(phase.produced)) delivered_per_s=\(Int(phase.delivered)) missing=\(phase.missing) p50_ms=\(format(phase.p50)) p99_ms=\(format(phase.p99)) max_ms=\(format(phase.max)) server_rss_mb=\(phase.rssMB)")
                 }
-                print("bench ws ratio p99_stalled/p99_baseline=\(String(format: "%.2f", total.1.p99 / max(total.0.p99, 0.001)))")
+                print("bench ws ratio p99_stalled/p99_baseline=\(String(format: "%.2f", total.1.p99 / max(total.0.p99, 0.001))) stalled_client_end=\(total.2)")
             }
         }
     }
@@ -73,6 +83,8 @@ struct WebSocketBench: AsyncParsableCommand {
     struct Phase {
         var produced: Double
         var delivered: Double
+        /// Deliveries still missing 10 s after the last event was produced.
+        var missing: Int
         var p50: Double
         var p99: Double
         var max: Double
@@ -80,6 +92,7 @@ struct WebSocketBench: AsyncParsableCommand {
     }
 
     /// Produces `rate` events/s for `seconds` in 10 ms ticks, waits for the deliveries to drain, and measures.
+    /// Each tick also sends as many `stallBytes` notifications to the stalled client's user.
     private func produce(client: QueueClient, counters: BenchSockets, pid: Int32, logger: Logger) async throws -> Phase {
         counters.reset()
         let tick = Duration.milliseconds(10)
@@ -94,6 +107,8 @@ struct WebSocketBench: AsyncParsableCommand {
             let stamp = counters.milliseconds(ContinuousClock.now)
             try await client.postgres.execute(BenchQueries.NotifyUsers(count: due, users: users, offset: produced, stamp: stamp),
                                               logger: logger).consume()
+            try await client.postgres.execute(BenchQueries.FloodUser(count: due, user: "benchstalled", bytes: stallBytes),
+                                              logger: logger).consume()
             produced += due
         }
         let elapsed = (ContinuousClock.now - start).seconds
@@ -103,21 +118,43 @@ struct WebSocketBench: AsyncParsableCommand {
         let latencies = counters.latencies.sorted
         func p(_ q: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))] }
         return Phase(produced: Double(produced) / elapsed, delivered: Double(counters.delivered) / elapsed,
+                     missing: expected - counters.delivered,
                      p50: p(0.5), p99: p(0.99), max: latencies.last ?? 0, rssMB: Self.rssMB(pid))
     }
 
-    private static func connect(port: Int, user: String, token: String, counters: BenchSockets, reads: Bool, logger: Logger) async throws {
+    /// A reading client. It counts as connected once the server answered its first ping: the server replies
+    /// only after registering the socket for live events, so none produced afterwards can be missed.
+    private static func connect(port: Int, user: String, token: String, counters: BenchSockets, logger: Logger) async throws {
         try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws/\(user)?token=\(token)",
-                                          configuration: .init(maxFrameSize: 1 << 16), logger: logger) { inbound, _, _ in
-            counters.connected()
-            guard reads else {
-                try await Task.sleep(for: .seconds(3600))
-                return
-            }
+                                          configuration: .init(maxFrameSize: 1 << 16), logger: logger) { inbound, outbound, _ in
+            try await outbound.write(.text(#"{"type":"ping"}"#))
+            var registered = false
             for try await message in inbound.messages(maxSize: 1 << 16) {
-                guard case let .text(text) = message, let stamp = Self.stamp(in: text) else { continue }
-                counters.received(stamp: stamp, user: user)
+                guard case let .text(text) = message else { continue }
+                if let stamp = Self.stamp(in: text) {
+                    counters.received(stamp: stamp, user: user)
+                } else if !registered, text.contains(#""pong""#) {
+                    registered = true
+                    counters.connected()
+                }
             }
+        }
+    }
+
+    /// A client of `benchstalled` that reads nothing until `release`, then reads to the end and records how
+    /// the server ended the socket.
+    private static func connectStalled(port: Int, token: String, counters: BenchSockets, release: AsyncStream<Void>,
+                                       logger: Logger) async throws {
+        do {
+            let frame = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws/benchstalled?token=\(token)",
+                                                          configuration: .init(maxFrameSize: 1 << 16), logger: logger) { inbound, _, _ in
+                counters.connected()
+                for await _ in release { break }
+                for try await _ in inbound.messages(maxSize: 1 << 16) {}
+            }
+            counters.stalledEnded(frame.map { "\($0.closeCode)" } ?? "dropped")
+        } catch {
+            counters.stalledEnded("dropped")
         }
     }
 
@@ -192,7 +229,7 @@ struct WebSocketBench: AsyncParsableCommand {
 /// What the bench's clients observed.
 final class BenchSockets: Sendable {
     private let origin: ContinuousClock.Instant
-    private let state = Mutex<(connected: Int, delivered: Int)>((0, 0))
+    private let state = Mutex<(connected: Int, delivered: Int, stalledEnd: String?)>((0, 0, nil))
     let latencies = Samples()
 
     init(origin: ContinuousClock.Instant) { self.origin = origin }
@@ -217,6 +254,19 @@ final class BenchSockets: Sendable {
     func expectedDeliveries(produced: Int, clients: Int, users: Int) -> Int {
         // Event i goes to user i % users, whose clients are those with index % users == i % users.
         (0..<produced).reduce(0) { sum, i in sum + (clients / users + ((i % users) < clients % users ? 1 : 0)) }
+    }
+
+    func stalledEnded(_ how: String) { state.withLock { $0.stalledEnd = how } }
+
+    /// How the stalled socket ended (`unknown(1013)`, `dropped`), or `open` if it did not within `timeout`
+    /// (it never fell behind far enough to be closed).
+    func stalledEnding(within timeout: Duration) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let end = state.withLock({ $0.stalledEnd }) { return end }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return "open"
     }
 
     func waitForConnections(_ count: Int) async throws {

@@ -22,6 +22,9 @@ struct HuddleServer {
         var maxMessageBytes = 64 * 1024
         /// Messages a socket may have waiting before it is closed with 1013 (default 1,024).
         var outboxCapacity = 1024
+        /// How long a socket being closed by the server (too slow, token expired, shutdown) may take to accept
+        /// the close frame before its connection is dropped (default 5 s).
+        var closeGrace: Duration = .seconds(5)
         /// The job kinds the API accepts.
         var kinds = KindCatalog.builtin
     }
@@ -43,7 +46,7 @@ struct HuddleServer {
         router.add(middleware: ErrorMiddleware())
         HealthRoutes(postgres: postgres, database: database, feed: feed, metrics: metrics).add(to: router)
         WebSocketRoute(hub: hub, postgres: postgres, authority: authority, maxMessageBytes: configuration.maxMessageBytes,
-                       outboxCapacity: configuration.outboxCapacity).add(to: router)
+                       outboxCapacity: configuration.outboxCapacity, closeGrace: configuration.closeGrace).add(to: router)
         let api = router.group("api/v1").add(middleware: AuthMiddleware(authority: authority))
         JobRoutes(client: client, kinds: configuration.kinds).add(to: api)
         NotificationRoutes(client: client).add(to: api)

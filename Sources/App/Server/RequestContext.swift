@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 
 /// The request context of every HTTP and WebSocket route: Hummingbird's storage plus the authenticated
 /// user (set by ``AuthMiddleware``). Request bodies are limited to 64 KiB (larger ones get 413).
@@ -8,9 +9,12 @@ struct HuddleRequestContext: RequestContext, WebSocketRequestContext {
     let webSocket: WebSocketHandlerReference<HuddleRequestContext>
     /// Who is calling; nil on public routes.
     var user: AuthUser?
+    /// The connection, so a WebSocket whose peer stopped reading can be dropped (see ``WebSocketRoute``).
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
         webSocket = .init()
         user = nil
     }

@@ -2,19 +2,23 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Metrics
 import Notify
 import PostgresNIO
 
 /// `/ws/{user_id}`: authenticates at the upgrade (`?token=` or `Authorization: Bearer`, subject equal to the
 /// path), then runs a ``Session``: the client's messages go to it, and a writer task sends its outbox. Bad
 /// tokens close the socket with 1008 (the upgrade itself cannot answer 401 here), an expired token 1008, a
-/// client too slow to keep up 1013, shutdown 1001; oversized frames 1009. docs/websocket.md has the protocol.
+/// client too slow to keep up 1013, shutdown 1001; oversized frames 1009. A peer that does not take the
+/// close frame within `closeGrace` (it stopped reading, so even the close waits) has its connection dropped.
+/// docs/websocket.md has the protocol.
 struct WebSocketRoute: Sendable {
     var hub: Hub
     var postgres: PostgresClient
     var authority: TokenAuthority
     var maxMessageBytes: Int
     var outboxCapacity: Int
+    var closeGrace: Duration
 
     func add(to router: Router<HuddleRequestContext>) {
         router.ws("/ws/{user_id}") { _, _ in
@@ -37,8 +41,17 @@ struct WebSocketRoute: Sendable {
         }
         let after = context.request.uri.queryParameters.get("after", as: Int64.self)
         let session = Session(userID: user.id, hub: hub, postgres: postgres, outboxCapacity: outboxCapacity, logger: context.logger)
-        defer { session.end(.clientGone) }
+        defer {
+            session.end(.clientGone)
+            Counter(label: "huddle_sockets_closed_total", dimensions: [("reason", Self.label(session.endReason))]).increment()
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // However the client side ends (closed, reset, a bad frame), the session ends before the group
+            // waits for its tasks: the writer and the watchdog below only return once the outbox is closed.
+            defer {
+                session.end(.clientGone)
+                group.cancelAll()
+            }
             group.addTask {
                 while let message = await session.outbox.next() {
                     try await outbound.writeTextMessage(message)
@@ -54,6 +67,15 @@ struct WebSocketRoute: Sendable {
                 try await Task.sleep(for: .seconds(max(0, user.expiresAt.timeIntervalSinceNow)))
                 session.end(.tokenExpired)
             }
+            let channel = context.requestContext.channel
+            group.addTask { [closeGrace] in
+                // The writer may be stuck behind a full socket (a peer that stopped reading): then neither the
+                // last messages nor the close frame can go out, and only dropping the connection frees it.
+                _ = await session.outbox.waitUntilClosed()
+                guard session.endReason != .clientGone else { return }
+                try await Task.sleep(for: closeGrace)
+                try? await channel.close()
+            }
             do {
                 try await session.start(after: after)
             } catch {
@@ -67,8 +89,16 @@ struct WebSocketRoute: Sendable {
                 }
                 await session.receive(text)
             }
-            session.end(.clientGone)
-            group.cancelAll()
+        }
+    }
+
+    /// The `reason` label of `huddle_sockets_closed_total`.
+    private static func label(_ reason: Session.EndReason?) -> String {
+        switch reason {
+        case .overflow: "too_slow"
+        case .tokenExpired: "token_expired"
+        case .shutdown: "shutdown"
+        case .clientGone, nil: "client"
         }
     }
 
