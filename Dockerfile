@@ -49,8 +49,10 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home -
 WORKDIR /app
 COPY --from=build /staging/bin/ /usr/local/bin/
 COPY --from=build /staging/app/ /app/
-# The dashboard's static files, served by `huddle serve`.
+# The dashboard's static files, served by `huddle serve`, and the offline demo league (`huddle demo load`,
+# run from /app, reads demo/sleeper).
 COPY web /app/web
+COPY demo /app/demo
 
 # Crash reports on standard error, symbolicated by the static backtracer, never waiting for a debugger.
 ENV SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/bin/swift-backtrace-static

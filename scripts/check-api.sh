@@ -17,6 +17,7 @@ cleanup() {
 trap cleanup EXIT
 psql -Xq "$admin" -c "CREATE DATABASE $db"
 "$huddle" migrate --log-level warning >/dev/null
+"$huddle" demo load --log-level warning >/dev/null
 "$huddle" serve --port "$port" --log-level warning &
 pid=$!
 for _ in $(seq 1 300); do

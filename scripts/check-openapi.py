@@ -136,8 +136,25 @@ call("patch", "/api/v1/schedules/{name}", "/api/v1/schedules/nope", tok=admin, b
 call("delete", "/api/v1/schedules/{name}", "/api/v1/schedules/contract", tok=admin, expect=204)
 call("get", "/api/v1/schedules/{name}", "/api/v1/schedules/contract", tok=admin, expect=404)
 
-call("post", "/api/v1/agents/sit-start", tok=alice, body={"league_id": "1", "roster_id": 1})
-call("post", "/api/v1/agents/trade-analysis", tok=alice, body={"league_id": "1", "my_players": ["1"], "their_players": ["2"]})
+# The demo league is loaded (scripts/check-api.sh): demo alice has roster 1, demo bob roster 2.
+LEAGUE = "1180000000000000001"
+demo_alice = token("alice")
+
+
+def first_player(roster):
+    return subprocess.run(["psql", "-XAtq", os.environ["DATABASE_URL"], "-c",
+                           f"SELECT players[1] FROM fantasy.rosters WHERE league_id = '{LEAGUE}' AND roster_id = {roster}"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+call("post", "/api/v1/agents/sit-start", tok=demo_alice, body={"league_id": LEAGUE, "roster_id": 1, "week": 12}, expect=201)
+call("post", "/api/v1/agents/sit-start", tok=demo_alice, body={"league_id": "1", "roster_id": 1}, expect=422)
+call("post", "/api/v1/agents/sit-start", body={"league_id": LEAGUE, "roster_id": 1}, expect=401)
+call("post", "/api/v1/agents/trade-analysis", tok=demo_alice,
+     body={"league_id": LEAGUE, "my_players": [first_player(1)], "their_players": [first_player(2)]}, expect=201)
+call("post", "/api/v1/agents/trade-analysis", tok=demo_alice, body={"league_id": LEAGUE, "my_players": [], "their_players": ["x"]}, expect=422)
+call("get", "/api/v1/me/leagues", tok=demo_alice, expect=200)
+call("get", "/api/v1/me/leagues", expect=401)
 call("get", "/api/v1/agents/tasks/{task_id}", f"/api/v1/agents/tasks/{job_id}", tok=alice, expect=200)
 call("get", "/api/v1/agents/tasks/{task_id}", f"/api/v1/agents/tasks/{job_id}", tok=bob, expect=404)
 

@@ -2,7 +2,8 @@
 # `make run`: Huddle on a local PostgreSQL, from a fresh clone, in one command.
 #  - Without DATABASE_URL: creates (once) and starts a cluster under .local/pg on 127.0.0.1:$PG_PORT
 #    (default 54329; as the unprivileged user huddle-pg when run as root) and a database `huddle`.
-#  - Builds huddle, applies the migrations, enqueues a few demo jobs and a demo schedule, and starts
+#  - Builds huddle, applies the migrations, loads the demo league (demo/sleeper: users alice … judy) with its
+#    schedules, enqueues a few demo jobs and a demo schedule, and starts
 #    `huddle all` (API + WebSockets on :8000, a worker, the scheduler) until Ctrl-C, which shuts it down
 #    gracefully. HUDDLE_SECRET comes from the environment, else from .local/secret (made once).
 set -euo pipefail
@@ -27,11 +28,14 @@ if [ -z "${HUDDLE_SECRET:-}" ]; then
 fi
 export HUDDLE_SECRET
 PORT=${PORT:-8000}
+# Offline by default: the monitors refresh players from the bundled snapshot, not the public Sleeper API.
+export HUDDLE_SLEEPER_URL=${HUDDLE_SLEEPER_URL:-file://$PWD/demo/sleeper}
 
 . scripts/swift-env.sh
 swift build --product huddle
 huddle=.build/debug/huddle
 "$huddle" migrate
+"$huddle" demo load
 
 # Demo data: a few jobs for the demo user, so the first screen shows work moving.
 for ms in 200 400 800; do
@@ -50,10 +54,13 @@ Signed in as the demo user alice (token valid 24 h; admin token for ops below):
   export DATABASE_URL='$DATABASE_URL' ALICE='$alice' ADMIN='$admin'
   curl -s -H "Authorization: Bearer \$ALICE" http://127.0.0.1:$PORT/api/v1/jobs                  # alice's jobs
   curl -s -H "Authorization: Bearer \$ALICE" -d '{"kind":"sleep","args":{"ms":3000}}' http://127.0.0.1:$PORT/api/v1/jobs
+  curl -s -H "Authorization: Bearer \$ALICE" http://127.0.0.1:$PORT/api/v1/me/leagues            # alice's league and roster
+  curl -s -H "Authorization: Bearer \$ALICE" -d '{"league_id":"1180000000000000001","roster_id":1}' http://127.0.0.1:$PORT/api/v1/agents/sit-start
+  curl -s -H "Authorization: Bearer \$ALICE" http://127.0.0.1:$PORT/api/v1/agents/tasks/<task_id>  # the lineup
   websocket: ws://127.0.0.1:$PORT/ws/alice?token=\$ALICE       (docs/websocket.md)
   psql "\$DATABASE_URL" -c 'SELECT * FROM queue.stats WHERE jobs > 0'     # watch the queue
   psql "\$DATABASE_URL" -c 'SELECT * FROM queue.schedule_status'           # watch the schedules
-  docs: docs/api.md · docs/websocket.md · docs/sql-api.md · docs/worker.md · docs/schedules.md
+  docs: docs/domain.md · docs/api.md · docs/websocket.md · docs/sql-api.md · docs/worker.md · docs/schedules.md
 Press Ctrl-C to stop (running jobs finish first, sockets close with 1001).
 
 MSG

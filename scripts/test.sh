@@ -2,7 +2,8 @@
 # `make test`: everything CI runs, against a throwaway PostgreSQL (scripts/with-throwaway-pg.sh):
 # the migration checks (psql and `huddle migrate` agree, migrating twice is a no-op, the committed schema
 # snapshot matches), every Swift test, the REST contract (a live `huddle serve` against openapi.yaml) and
-# docker-compose.yml (Compose Specification schema, real huddle commands). Exits non-zero on any failure.
+# the demo snapshot (regenerates identically) and docker-compose.yml (Compose Specification schema, real huddle
+# commands). Exits non-zero on any failure.
 # The two Python checks install PyYAML and jsonschema from PyPI when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ swift test --skip-build
 
 echo "== checking the REST contract (openapi.yaml against a live huddle serve)"
 scripts/check-api.sh "$HUDDLE_TEST_DATABASE_URL" .build/debug/huddle
+
+echo "== checking the demo snapshot (demo/ is what scripts/make-demo-snapshot.py generates)"
+python3 scripts/make-demo-snapshot.py --check
 
 echo "== checking docker-compose.yml"
 python3 scripts/check-compose.py --install-deps .build/debug/huddle

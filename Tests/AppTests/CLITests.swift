@@ -41,7 +41,8 @@ struct CLITests {
                       stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
-    @Test(arguments: [[], ["migrate"], ["enqueue"], ["work"], ["schedule"], ["bench"]])
+    @Test(arguments: [[], ["migrate"], ["enqueue"], ["work"], ["schedule"], ["serve"], ["all"], ["token"],
+                      ["sleeper", "import"], ["demo", "load"], ["bench"]])
     func everyCommandAnswersHelp(command: [String]) async throws {
         let result = try await Self.huddle(command + ["--help"])
         #expect(result.status == 0)

@@ -135,10 +135,10 @@ struct RESTTests {
                 let (_, rest, _) = try await server.request(.get, "/api/v1/notifications?after=\(Int64(next))", token: alice)
                 if case let .array(items)? = rest?["notifications"] { #expect(items.compactMap { $0.string("title") } == ["three"]) }
 
-                let (unavailable, body, _) = try await server.request(.post, "/api/v1/agents/sit-start", token: alice,
-                                                                      json: #"{"league_id":"1","roster_id":1}"#)
-                #expect(unavailable == .serviceUnavailable)
-                #expect(code(body) == "unavailable")
+                let (unknown, body, _) = try await server.request(.post, "/api/v1/agents/sit-start", token: alice,
+                                                                  json: #"{"league_id":"1","roster_id":1}"#)
+                #expect(unknown == .unprocessableContent)
+                #expect(code(body) == "invalid_request")
                 let job = try await db.scalar("SELECT queue.enqueue('sleep', '{\"ms\":1}', user_id => 'alice')", as: Int64.self)
                 let (_, task, _) = try await server.request(.get, "/api/v1/agents/tasks/\(job)", token: alice)
                 #expect(task?.string("task_id") == String(job))

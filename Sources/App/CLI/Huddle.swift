@@ -11,6 +11,7 @@ struct Huddle: AsyncParsableCommand {
             Every command answers --help. Operators can do everything from psql as well: see docs/sql-api.md.
             """,
         version: "0.1.0",
-        subcommands: [Migrate.self, Enqueue.self, Work.self, ScheduleCommand.self, Serve.self, All.self, Token.self, Bench.self]
+        subcommands: [Migrate.self, Enqueue.self, Work.self, ScheduleCommand.self, Serve.self, All.self, Token.self,
+                      SleeperCommand.self, DemoCommand.self, Bench.self]
     )
 }

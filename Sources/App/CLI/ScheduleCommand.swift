@@ -26,7 +26,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         try await reportingFailures {
             try await Migrator(database: database, migrations: try MigrationSet.bundled(), logger: logger).requireCurrent()
             let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 4), backgroundLogger: logger)
-            try await runServices([postgres] + scheduling.services(postgres: postgres, database: database, kinds: JobHandlers.builtin.kinds,
+            try await runServices([postgres] + scheduling.services(postgres: postgres, database: database, kinds: JobHandlers.huddleKinds,
                                                                    logger: logger), logger: logger)
         }
     }

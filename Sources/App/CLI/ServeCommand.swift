@@ -81,6 +81,7 @@ struct All: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var worker: WorkerOptions
     @OptionGroup var scheduling: ScheduleOptions
+    @OptionGroup var sleeper: SleeperOptions
 
     func run() async throws {
         let database = try options.database()
@@ -95,8 +96,9 @@ struct All: AsyncParsableCommand {
                 logger.info("listening on http://\(server.host):\(port)")
             }
             built.metrics.bootstrap()
-            let work = Worker(configuration: worker.configuration(), handlers: .builtin, postgres: postgres, database: database, logger: logger)
-            let schedule = scheduling.services(postgres: postgres, database: database, kinds: JobHandlers.builtin.kinds, logger: logger)
+            let work = Worker(configuration: worker.configuration(), handlers: try sleeper.handlers(postgres: postgres, logger: logger),
+                              postgres: postgres, database: database, logger: logger)
+            let schedule = scheduling.services(postgres: postgres, database: database, kinds: JobHandlers.huddleKinds, logger: logger)
             try await runServices([postgres, work] + schedule + built.services, logger: logger)
         }
     }

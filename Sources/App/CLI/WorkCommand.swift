@@ -18,6 +18,7 @@ struct Work: AsyncParsableCommand {
 
     @OptionGroup var options: DatabaseOptions
     @OptionGroup var worker: WorkerOptions
+    @OptionGroup var sleeper: SleeperOptions
 
     func run() async throws {
         let database = try options.database()
@@ -26,7 +27,7 @@ struct Work: AsyncParsableCommand {
             try await Migrator(database: database, migrations: try MigrationSet.bundled(), logger: logger).requireCurrent()
             let postgres = PostgresClient(
                 configuration: database.clientConfiguration(maximumConnections: worker.concurrency + 3), backgroundLogger: logger)
-            let service = Worker(configuration: worker.configuration(), handlers: .builtin, postgres: postgres,
+            let service = Worker(configuration: worker.configuration(), handlers: try sleeper.handlers(postgres: postgres, logger: logger), postgres: postgres,
                                  database: database, logger: logger)
             try await runServices([postgres, service], logger: logger)
         }

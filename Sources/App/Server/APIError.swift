@@ -8,6 +8,8 @@ struct APIError: Error, Sendable {
     var status: HTTPResponse.Status
     var code: String
     var message: String
+    /// Per-field messages of a 422 (field name → what is wrong), when the request had several problems.
+    var fields: [String: String]? = nil
 
     static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "bad_request", message: message) }
     static func unauthorized(_ message: String) -> APIError { APIError(status: .unauthorized, code: "unauthorized", message: message) }
@@ -25,6 +27,7 @@ struct ErrorBody: ResponseEncodable {
     struct Detail: Encodable {
         var code: String
         var message: String
+        var fields: [String: String]?
     }
     var error: Detail
 }
@@ -42,7 +45,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             var response = try context.responseEncoder.encode(
-                ErrorBody(error: .init(code: api.code, message: api.message)), from: request, context: context)
+                ErrorBody(error: .init(code: api.code, message: api.message, fields: api.fields)), from: request, context: context)
             response.status = api.status
             return response
         }

@@ -1,3 +1,4 @@
+import Fantasy
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -26,7 +27,7 @@ struct HuddleServer {
         /// the close frame before its connection is dropped (default 5 s).
         var closeGrace: Duration = .seconds(5)
         /// The job kinds the API accepts.
-        var kinds = KindCatalog.builtin
+        var kinds = KindCatalog.huddle
     }
 
     let services: [any Service]
@@ -51,7 +52,7 @@ struct HuddleServer {
         JobRoutes(client: client, kinds: configuration.kinds).add(to: api)
         NotificationRoutes(client: client).add(to: api)
         ScheduleRoutes(client: client, kinds: configuration.kinds).add(to: api)
-        AgentRoutes(client: client, kinds: configuration.kinds).add(to: api)
+        AgentRoutes(client: client, store: FantasyStore(postgres: postgres, logger: logger), kinds: configuration.kinds).add(to: api)
 
         let app = Application(
             router: router,
