@@ -118,6 +118,38 @@ struct RESTTests {
         }
     }
 
+    @Test func statsAndRunNowAreForAdminsAndTheDashboardIsServedBesideTheAPI() async throws {
+        try await TestDatabase.with { db async throws in
+            let web = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("web").path
+            try await LiveServer.with(db, configure: { $0.webRoot = web }) { server async throws in
+                let alice = try await server.token("alice")
+                let admin = try await server.token("ops", admin: true)
+                try await db.exec("SELECT queue.enqueue('noop', '{}')")
+                #expect(try await server.request(.get, "/api/v1/stats", token: alice).0 == .forbidden)
+                let (_, stats, _) = try await server.request(.get, "/api/v1/stats", token: admin)
+                guard case let .array(rows)? = stats?["queues"] else { Issue.record("no queues: \(String(describing: stats))"); return }
+                #expect(rows.contains { $0.string("queue") == "default" && $0.string("state") == "available" && $0["jobs"] == .number(1) })
+
+                try await db.exec("SELECT queue.upsert_schedule('nightly', 'noop', every => '1 day')")
+                #expect(try await server.request(.post, "/api/v1/schedules/nightly/run", token: alice).0 == .forbidden)
+                #expect(try await server.request(.post, "/api/v1/schedules/nope/run", token: admin).0 == .notFound)
+                let (ran, job, _) = try await server.request(.post, "/api/v1/schedules/nightly/run", token: admin)
+                #expect(ran == .created)
+                guard case let .number(jobID)? = job?["job_id"] else { Issue.record("no job_id: \(String(describing: job))"); return }
+                #expect(try await db.scalar("SELECT schedule_name FROM queue.jobs WHERE id = \(Int64(jobID))", as: String.self) == "nightly")
+
+                let (page, _, html) = try await server.request(.get, "/")
+                #expect(page == .ok)
+                #expect(html.lowercased().contains("<!doctype html"))
+                let (script, _, js) = try await server.request(.get, "/huddle-client.js")
+                #expect(script == .ok && js.contains("HuddleClient"))
+                let (missing, body, _) = try await server.request(.get, "/no-such-page")
+                #expect(missing == .notFound && code(body) == "not_found", "what is neither a route nor a file is still a JSON 404")
+            }
+        }
+    }
+
     @Test func notificationsHistoryAgentsAndHealth() async throws {
         try await TestDatabase.with { db async throws in
             try await LiveServer.with(db) { server async throws in

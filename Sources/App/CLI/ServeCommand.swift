@@ -48,6 +48,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds between server pings on each WebSocket; a peer that misses one is closed.")
     var pingInterval: Double = 30
 
+    @Option(help: "Folder of the dashboard's static files, served at / (default: $HUDDLE_WEB_ROOT, else web).")
+    var webRoot: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard pingInterval > 0 else { throw ValidationError("--ping-interval must be positive") }
@@ -58,6 +61,7 @@ struct ServerOptions: ParsableArguments {
         configuration.host = host
         configuration.port = port
         configuration.pingInterval = .milliseconds(Int64(pingInterval * 1000))
+        configuration.webRoot = webRoot ?? ProcessInfo.processInfo.environment["HUDDLE_WEB_ROOT"].flatMap { $0.isEmpty ? nil : $0 } ?? "web"
         return configuration
     }
 

@@ -26,6 +26,9 @@ struct HuddleServer {
         /// How long a socket being closed by the server (too slow, token expired, shutdown) may take to accept
         /// the close frame before its connection is dropped (default 5 s).
         var closeGrace: Duration = .seconds(5)
+        /// The dashboard's static files, served at `/` (default `web`, relative to the working directory);
+        /// nil or a missing folder serves none.
+        var webRoot: String? = "web"
         /// The job kinds the API accepts.
         var kinds = KindCatalog.huddle
     }
@@ -45,12 +48,21 @@ struct HuddleServer {
 
         let router = Router(context: HuddleRequestContext.self)
         router.add(middleware: ErrorMiddleware())
+        if let root = configuration.webRoot {
+            if FileManager.default.fileExists(atPath: root + "/index.html") {
+                // Tried after the routes: only what no route answers is looked up as a file.
+                router.add(middleware: FileMiddleware(root, searchForIndexHtml: true, logger: logger))
+            } else {
+                logger.notice("no dashboard: \(root)/index.html not found (set --web-root)")
+            }
+        }
         HealthRoutes(postgres: postgres, database: database, feed: feed, metrics: metrics).add(to: router)
         WebSocketRoute(hub: hub, postgres: postgres, authority: authority, maxMessageBytes: configuration.maxMessageBytes,
                        outboxCapacity: configuration.outboxCapacity, closeGrace: configuration.closeGrace).add(to: router)
         let api = router.group("api/v1").add(middleware: AuthMiddleware(authority: authority))
         JobRoutes(client: client, kinds: configuration.kinds).add(to: api)
         NotificationRoutes(client: client).add(to: api)
+        StatsRoutes(postgres: postgres).add(to: api)
         ScheduleRoutes(client: client, kinds: configuration.kinds).add(to: api)
         AgentRoutes(client: client, store: FantasyStore(postgres: postgres, logger: logger), kinds: configuration.kinds).add(to: api)
 

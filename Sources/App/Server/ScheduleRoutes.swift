@@ -64,6 +64,11 @@ struct ScheduleRoutes: Sendable {
         var schedules: [ScheduleResponse]
     }
 
+    /// The job `POST /schedules/{name}/run` enqueued.
+    struct RunNow: ResponseEncodable {
+        var job_id: Int64
+    }
+
     func add(to api: RouterGroup<HuddleRequestContext>) {
         api.get("schedules") { _, context -> List in
             try Self.requireAdmin(context)
@@ -88,6 +93,11 @@ struct ScheduleRoutes: Sendable {
             if let renamed = body.name, renamed != current.name { throw APIError.unprocessable("a schedule cannot be renamed") }
             return ScheduleResponse(try await client.upsertSchedule(try definition(name: current.name, body, over: current),
                                                                     knownKinds: kinds.all))
+        }
+        api.post("schedules/{name}/run") { _, context -> EditedResponse<RunNow> in
+            try Self.requireAdmin(context)
+            let schedule = try await existing(context)
+            return EditedResponse(status: .created, response: RunNow(job_id: try await client.runScheduleNow(named: schedule.name)))
         }
         api.delete("schedules/{name}") { _, context -> HTTPResponse.Status in
             try Self.requireAdmin(context)
@@ -154,7 +164,7 @@ struct ScheduleRoutes: Sendable {
         return .milliseconds(Int64(seconds * 1000))
     }
 
-    static func requireAdmin(_ context: HuddleRequestContext) throws {
-        guard try context.requireUser().admin else { throw APIError.forbidden("schedules are for admins") }
+    static func requireAdmin(_ context: HuddleRequestContext, _ what: String = "schedules") throws {
+        guard try context.requireUser().admin else { throw APIError.forbidden("\(what) are for admins") }
     }
 }
