@@ -50,7 +50,9 @@ admin=$("$huddle" token ops --admin)
 cat <<MSG
 
 Huddle is starting on $(echo "$DATABASE_URL" | sed -E 's#://([^:@]*):[^@]*@#://\1:***@#') and http://127.0.0.1:$PORT
-Signed in as the demo user alice (token valid 24 h; admin token for ops below):
+Dashboard, signed in as alice:  http://127.0.0.1:$PORT/#token=$alice
+Operations view (admin):        http://127.0.0.1:$PORT/#token=$admin
+Tokens (valid 24 h) for curl and psql:
   export DATABASE_URL='$DATABASE_URL' ALICE='$alice' ADMIN='$admin'
   curl -s -H "Authorization: Bearer \$ALICE" http://127.0.0.1:$PORT/api/v1/jobs                  # alice's jobs
   curl -s -H "Authorization: Bearer \$ALICE" -d '{"kind":"sleep","args":{"ms":3000}}' http://127.0.0.1:$PORT/api/v1/jobs
