@@ -55,6 +55,9 @@ public struct TestDatabase: Sendable {
         let result: Result<T, any Error>
         do {
             result = .success(try await postgres.whileRunning { try await body(database) })
+        } catch let error as PSQLError {
+            // PSQLError's description hides the server's message; a failing test should show it.
+            result = .failure(TestDatabaseError(String(reflecting: error)))
         } catch {
             result = .failure(error)
         }
