@@ -20,6 +20,7 @@ settle; bench/limit.sh
 settle; "$huddle" bench latency --rate 200 --seconds 10
 settle; "$huddle" bench latency --rate 1000 --seconds 10
 settle; "$huddle" bench enqueue --clients 8 --seconds 10
+settle; bench/enqueue-sql.sh
 # 10,000 sockets need more than the usual 1,024 open files in the bench and in the server it starts.
 ulimit -n 20000 2>/dev/null || echo "note: ulimit -n is $(ulimit -n); bench ws may fail to open 10,000 sockets" >&2
 settle; "$huddle" bench ws --clients 10000 --users 1000 --rate 500 --seconds 10

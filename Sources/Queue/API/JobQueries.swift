@@ -24,6 +24,20 @@ public enum JobQueries {
         public func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
+    /// `queue.enqueue_many(jobs)`: many requests in one statement and one commit, `(ord, id)` per request.
+    public struct EnqueueMany: PostgresPreparedStatement {
+        public static let sql = "SELECT ord, id FROM queue.enqueue_many($1::text::jsonb)"
+        public static let bindingDataTypes: [PostgresDataType] = [.text]
+        public typealias Row = (ordinal: Int, id: Int64)
+        public var requests: [EnqueueRequest]
+        public init(_ requests: [EnqueueRequest]) { self.requests = requests }
+        public func makeBindings() -> PostgresBindings { .values(EnqueueRequest.jsonArray(requests)) }
+        public func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (ordinal, id) = try row.decode((Int32, Int64).self)
+            return (Int(ordinal), id)
+        }
+    }
+
     /// `queue.cancel(id)`: false when the job had already finished.
     public struct Cancel: PostgresPreparedStatement {
         public static let sql = "SELECT queue.cancel($1::bigint)"
@@ -127,5 +141,60 @@ public enum JobQueries {
                 scheduleName: try r["schedule_name"].decode(String?.self), createdAt: try r["created_at"].decode(Date.self),
                 startedAt: try r["started_at"].decode(Date?.self), finishedAt: try r["finished_at"].decode(Date?.self))
         }
+    }
+}
+
+extension EnqueueRequest {
+    /// The requests as the JSON array `queue.enqueue_many` takes: `args` is spliced in as it is (a malformed
+    /// one makes the server refuse the array), `run_at` is UTC with microseconds like a bound timestamptz.
+    static func jsonArray(_ requests: [EnqueueRequest]) -> String {
+        var json = "["
+        for (index, request) in requests.enumerated() {
+            if index > 0 { json += "," }
+            json += #"{"kind":"# + jsonString(request.kind) + #","args":"# + request.argsJSON
+            json += #","queue":"# + jsonString(request.queue) + #","priority":\#(request.priority)"#
+            json += #","max_attempts":\#(request.maxAttempts)"#
+            if let runAt = request.runAt { json += #","run_at":"# + jsonString(utcTimestamp(runAt)) }
+            if let key = request.uniqueKey { json += #","unique_key":"# + jsonString(key) }
+            if let user = request.userID { json += #","user_id":"# + jsonString(user) }
+            json += "}"
+        }
+        return json + "]"
+    }
+
+    /// A JSON string literal for `text`.
+    private static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `date` as PostgreSQL reads a timestamptz: `2026-11-28 18:00:00.123456+00`, rounded to microseconds.
+    private static func utcTimestamp(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        var seconds = time_t(micros.floorDivided(by: 1_000_000))
+        let fraction = micros - Int64(seconds) * 1_000_000
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04ld-%02ld-%02ld %02ld:%02ld:%02ld.%06lld+00", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), fraction)
+    }
+}
+
+private extension Int64 {
+    /// Division rounding toward negative infinity (dates before 1970 stay correct).
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let (q, r) = quotientAndRemainder(dividingBy: divisor)
+        return r < 0 ? q - 1 : q
     }
 }

@@ -62,6 +62,19 @@ public struct QueueClient: Sendable {
         try await single(JobQueries.Enqueue(request))
     }
 
+    /// Enqueues all `requests` in one statement and one commit (`queue.enqueue_many`) and returns their ids
+    /// in order; one invalid request fails them all and enqueues none.
+    public func enqueueMany(_ requests: [EnqueueRequest]) async throws -> [Int64] {
+        guard !requests.isEmpty else { return [] }
+        return try await classifyingErrors {
+            var ids = [Int64](repeating: 0, count: requests.count)
+            for try await row in try await postgres.execute(JobQueries.EnqueueMany(requests), logger: logger) {
+                ids[row.ordinal - 1] = row.id
+            }
+            return ids
+        }
+    }
+
     /// Cancels a job; false when it had already finished.
     public func cancel(jobID: Int64) async throws -> Bool {
         try await single(JobQueries.Cancel(id: jobID))
