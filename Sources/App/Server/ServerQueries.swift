@@ -5,12 +5,17 @@ import Queue
 /// The API server's own statements (everything else goes through ``QueueClient`` and the `queue.*`
 /// functions), one type each.
 enum ServerQueries {
-    /// One row of `queue.stats`.
-    struct StatsRow: Sendable {
+    /// One row of `queue.stats` (also an item of `GET /api/v1/stats`).
+    struct StatsRow: Sendable, Encodable {
         var queue: String
         var state: String
         var jobs: Int
         var lagSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case queue, state, jobs
+            case lagSeconds = "lag_seconds"
+        }
     }
 
     /// `queue.stats`, with the lag in seconds.

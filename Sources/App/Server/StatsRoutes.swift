@@ -6,22 +6,14 @@ import PostgresNIO
 struct StatsRoutes: Sendable {
     var postgres: PostgresClient
 
-    struct Row: Encodable {
-        var queue: String
-        var state: String
-        var jobs: Int
-        var lag_seconds: Double
-    }
-
     struct Stats: ResponseEncodable {
-        var queues: [Row]
+        var queues: [ServerQueries.StatsRow]
     }
 
     func add(to api: RouterGroup<HuddleRequestContext>) {
         api.get("stats") { _, context -> Stats in
             try ScheduleRoutes.requireAdmin(context, "queue statistics")
-            let rows = try await postgres.execute(ServerQueries.Stats(), logger: context.logger).collect()
-            return Stats(queues: rows.map { Row(queue: $0.queue, state: $0.state, jobs: $0.jobs, lag_seconds: $0.lagSeconds) })
+            return Stats(queues: try await postgres.execute(ServerQueries.Stats(), logger: context.logger).collect())
         }
     }
 }
