@@ -13,14 +13,7 @@ struct ScheduleCommandTests {
             try await db.exec("""
                 INSERT INTO queue.schedules (name, kind, every) VALUES ('pulse', 'noop', '1 second'), ('odd', 'no_such_kind', '1 second')
                 """)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("huddle")
-            process.arguments = ["schedule", "--heartbeat", "0.2", "--log-level", "warning"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": db.url.urlString]) { _, new in new }
-            let exited = AsyncStream<Int32>.makeStream()
-            process.terminationHandler = { exited.continuation.yield($0.terminationStatus); exited.continuation.finish() }
-            try process.run()
+            let scheduler = try HuddleProcess(db, ["schedule", "--heartbeat", "0.2"])
 
             // Wait for the outcome a psql user would look for: jobs made by the schedule, the broken row
             // explained, the scheduler alive. (Polled: these are rows, not events.)
@@ -31,9 +24,8 @@ struct ScheduleCommandTests {
                        AND EXISTS (SELECT 1 FROM queue.scheduler_status WHERE alive)
                     """, as: Bool.self)
             }
-            process.terminate()
-            var statuses = exited.stream.makeAsyncIterator()
-            #expect(await statuses.next() == 0, "a graceful shutdown exits 0")
+            scheduler.process.terminate()
+            #expect(await scheduler.exitStatus() == 0, "a graceful shutdown exits 0")
             let stopped = try await db.scalar("SELECT bool_and(stopped_at IS NOT NULL AND NOT alive) FROM queue.scheduler_status", as: Bool.self)
             #expect(stopped, "the clean stop is recorded")
             #expect(try await db.scalar("SELECT count(*)::int FROM queue.jobs WHERE schedule_name = 'odd'", as: Int.self) == 0)
