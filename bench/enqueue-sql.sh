@@ -7,16 +7,8 @@
 # (PostgreSQL's durability defaults). Needs a release build for the worker run.
 # Settings: CLIENTS (default 8), BENCH_SECONDS (8), BATCHES ("4 16").
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export PGOPTIONS="-c client_min_messages=warning"
-if [ -z "${DATABASE_URL:-}" ]; then
-  scripts/pg.sh start .local/pg "${PG_PORT:-54329}"
-  DATABASE_URL=$(scripts/pg.sh url .local/pg "${PG_PORT:-54329}" huddle)
-fi
-HUDDLE=${HUDDLE:-.build/release/huddle}
+. "$(dirname "$0")/env.sh"
 CLIENTS=${CLIENTS:-8}; BENCH_SECONDS=${BENCH_SECONDS:-8}; BATCHES=${BATCHES:-4 16}
-PGBENCH=${PGBENCH:-$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)}
-PGBENCH=${PGBENCH:-pgbench}
 queue="bench_sql_$$"
 tmp=$(mktemp -d)
 worker=
@@ -33,7 +25,7 @@ tps() {  # file → transactions per second
 }
 settle() { psql -Xq "$DATABASE_URL" -c "DELETE FROM queue.jobs WHERE queue = '$queue'" -c "VACUUM ANALYZE queue.jobs" -c "CHECKPOINT" >/dev/null; }
 
-echo "settings: $(psql -XAt "$DATABASE_URL" -c "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit')") clients=$CLIENTS seconds=$BENCH_SECONDS"
+echo "settings: $(bench_settings) clients=$CLIENTS seconds=$BENCH_SECONDS"
 echo "SELECT queue.enqueue('noop', queue => '$queue');" > "$tmp/single.sql"
 settle; single=$(tps "$tmp/single.sql")
 echo "bench enqueue_sql mode=single jobs_per_s=${single%.*} ratio=1.00"

@@ -7,21 +7,13 @@
 # synchronous_commit on). Needs a release build: `swift build -c release --product huddle`.
 # Settings: JOBS (default 100000), CLIENTS (8), BENCH_SECONDS (10), WORKERS (2), CONCURRENCY (500).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export PGOPTIONS="-c client_min_messages=warning"
-if [ -z "${DATABASE_URL:-}" ]; then
-  scripts/pg.sh start .local/pg "${PG_PORT:-54329}"
-  DATABASE_URL=$(scripts/pg.sh url .local/pg "${PG_PORT:-54329}" huddle)
-fi
-HUDDLE=${HUDDLE:-.build/release/huddle}
+. "$(dirname "$0")/env.sh"
 JOBS=${JOBS:-100000}; CLIENTS=${CLIENTS:-8}; BENCH_SECONDS=${BENCH_SECONDS:-10}
 WORKERS=${WORKERS:-2}; CONCURRENCY=${CONCURRENCY:-500}
-PGBENCH=${PGBENCH:-$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)}
-PGBENCH=${PGBENCH:-pgbench}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; psql -Xq "$DATABASE_URL" -c "DROP TABLE IF EXISTS huddle_limit_jobs" >/dev/null 2>&1 || true' EXIT
 
-echo "settings: $(psql -XAt "$DATABASE_URL" -c "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit')")"
+echo "settings: $(bench_settings)"
 psql -Xq -v ON_ERROR_STOP=1 "$DATABASE_URL" <<'SQL'
 DROP TABLE IF EXISTS huddle_limit_jobs;
 CREATE TABLE huddle_limit_jobs (
