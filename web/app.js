@@ -49,6 +49,9 @@ function h (tag, attrs = {}, ...children) {
   return el
 }
 
+/** A table row holding one message across the table's four columns: 'muted' for "nothing here", 'task-error'. */
+const messageRow = (text, cls = 'muted') => h('tr', {}, h('td', { colspan: '4', class: cls }, text))
+
 const pts = (v) => (typeof v === 'number' ? v.toFixed(2) : '–')
 const signed = (v) => (typeof v === 'number' ? (v > 0 ? '+' : '') + v.toFixed(2) : '–')
 
@@ -794,7 +797,7 @@ function renderHistory () {
   h('td', {}, h('span', { class: 'status', dataset: { status: job.status } }, STATUS_LABELS[job.status] || job.status),
     job.status === 'in_progress' ? h('span', { class: 'muted' }, ` ${job.progress}%`) : ''),
   h('td', { class: 'muted' }, fmtTime(job.created_at)))))
-  if (session.history.jobs.length === 0) body.append(h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No tasks yet.')))
+  if (session.history.jobs.length === 0) body.append(messageRow('No tasks yet.'))
   $('#history-more').hidden = session.history.nextBefore == null
 }
 
@@ -850,10 +853,10 @@ async function loadStats () {
     body.replaceChildren(...rows.map((q) => h('tr', { dataset: { queue: q.queue, state: q.state } },
       h('td', {}, q.queue), h('td', {}, q.state), h('td', { class: 'num' }, String(q.jobs)),
       h('td', { class: 'num' }, q.state === 'available' ? fmtSeconds(q.lag_seconds) : ''))))
-    if (rows.length === 0) body.append(h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No jobs.')))
+    if (rows.length === 0) body.append(messageRow('No jobs.'))
   } catch (err) {
     if (err.stale) return
-    body.replaceChildren(h('tr', {}, h('td', { colspan: '4', class: 'task-error' }, err.message)))
+    body.replaceChildren(messageRow(err.message, 'task-error'))
   }
 }
 
@@ -900,10 +903,10 @@ async function loadSchedules () {
           s.last_error ? h('div', { class: 'task-error' }, s.last_error) : ''),
         h('td', { class: 'actions' }, h('label', { class: 'switch' }, toggle, ' enabled'), run))
     }))
-    if (schedules.length === 0) body.append(h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No schedules.')))
+    if (schedules.length === 0) body.append(messageRow('No schedules.'))
   } catch (err) {
     if (err.stale) return
-    body.replaceChildren(h('tr', {}, h('td', { colspan: '4', class: 'task-error' }, err.message)))
+    body.replaceChildren(messageRow(err.message, 'task-error'))
   }
 }
 
