@@ -10,9 +10,11 @@ RETURNS TABLE (ord integer, id bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-    bad  record;
-    e    record;
-    q    text;
+    bad    record;
+    e      record;
+    q      text;
+    queues text[] := '{}';  -- every queue named, in first-use order
+    due    text[] := '{}';  -- the queues given a job due now
 BEGIN
     IF jsonb_typeof(enqueue_many.jobs) IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION 'jobs must be a JSON array of objects, not %', coalesce('a JSON ' || jsonb_typeof(enqueue_many.jobs), 'NULL')
@@ -24,11 +26,7 @@ BEGIN
     SELECT x.n, x.problem INTO bad FROM (
         SELECT i.ord::int AS n, CASE
             WHEN jsonb_typeof(i.j) <> 'object' THEN format('must be a JSON object, not a JSON %s', jsonb_typeof(i.j))
-            WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(i.j) AS k
-                          WHERE k NOT IN ('kind', 'args', 'queue', 'priority', 'run_at', 'max_attempts', 'unique_key', 'user_id'))
-                THEN 'has unknown keys: ' || (SELECT string_agg(k, ', ') FROM jsonb_object_keys(i.j) AS k
-                          WHERE k NOT IN ('kind', 'args', 'queue', 'priority', 'run_at', 'max_attempts', 'unique_key', 'user_id'))
-                     || ' (keys are queue.enqueue''s parameters)'
+            WHEN u.unknown IS NOT NULL THEN 'has unknown keys: ' || u.unknown || ' (keys are queue.enqueue''s parameters)'
             WHEN coalesce(btrim(i.j->>'kind'), '') = '' THEN 'kind must not be empty'
             WHEN i.j ? 'queue' AND coalesce(btrim(i.j->>'queue'), '') = '' THEN 'queue must not be empty'
             WHEN i.j ? 'unique_key' AND jsonb_typeof(i.j->'unique_key') <> 'null' AND btrim(i.j->>'unique_key') = '' THEN 'unique_key must not be empty'
@@ -41,14 +39,15 @@ BEGIN
             WHEN coalesce((i.j->>'max_attempts')::integer, 5) < 1 THEN format('max_attempts must be at least 1, got %s', i.j->>'max_attempts')
         END AS problem
           FROM jsonb_array_elements(enqueue_many.jobs) WITH ORDINALITY AS i(j, ord)
+          CROSS JOIN LATERAL (
+              SELECT string_agg(k, ', ') AS unknown
+                FROM jsonb_object_keys(CASE WHEN jsonb_typeof(i.j) = 'object' THEN i.j ELSE '{}' END) AS k
+               WHERE k NOT IN ('kind', 'args', 'queue', 'priority', 'run_at', 'max_attempts', 'unique_key', 'user_id')
+          ) u
     ) x WHERE x.problem IS NOT NULL ORDER BY x.n LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'job %: %', bad.n, bad.problem USING ERRCODE = 'invalid_parameter_value';
     END IF;
-
-    FOR q IN SELECT DISTINCT coalesce(i.j->>'queue', 'default') FROM jsonb_array_elements(enqueue_many.jobs) AS i(j) LOOP
-        PERFORM queue.ensure_queue(q);
-    END LOOP;
 
     -- One INSERT for every element. Ids are drawn up front so each element knows its row; an element whose
     -- unique key is held by a live job (or by an earlier element) inserts nothing, and queue.enqueue then
@@ -77,11 +76,16 @@ BEGIN
         id := CASE WHEN e.done THEN e.new_id
                    ELSE queue.enqueue(e.kind, e.args, e.queue, e.priority, e.run_at, e.max_attempts, e.unique_key, e.user_id) END;
         RETURN NEXT;
+        IF NOT e.queue = ANY (queues) THEN queues := queues || e.queue; END IF;
+        IF e.run_at <= now() AND NOT e.queue = ANY (due) THEN due := due || e.queue; END IF;
     END LOOP;
 
-    FOR q IN SELECT DISTINCT coalesce(i.j->>'queue', 'default') FROM jsonb_array_elements(enqueue_many.jobs) AS i(j)
-              WHERE coalesce((i.j->>'run_at')::timestamptz, now()) <= now() LOOP
-        PERFORM queue.wake_workers(q);
+    -- Once per queue, in the same transaction as the rows: its settings row, and a wake-up if work is due.
+    FOREACH q IN ARRAY queues LOOP
+        PERFORM queue.ensure_queue(q);
+        IF q = ANY (due) THEN
+            PERFORM queue.wake_workers(q);
+        END IF;
     END LOOP;
 END;
 $$;
