@@ -31,13 +31,4 @@ struct ScheduleCommandTests {
             #expect(try await db.scalar("SELECT count(*)::int FROM queue.jobs WHERE schedule_name = 'odd'", as: Int.self) == 0)
         }
     }
-
-    /// Re-checks `condition` every 100 ms until it holds, failing after 60 s.
-    private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw TestDatabaseError("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
 }
