@@ -158,6 +158,34 @@ struct SQLAPITests {
         }
     }
 
+    @Test func anEnqueueThatMeetsAWorkerArmingWaitsForItAndThenWakesIt() async throws {
+        try await TestDatabase.with { db async throws in
+            try await db.exec("SELECT queue.enqueue('noop', queue => 'fast')")  // the queue's row exists, unarmed
+            try await db.listening(on: "huddle_jobs") { stream async throws in
+                var iterator = stream.makeAsyncIterator()
+                try await db.withConnection { worker async throws in
+                    // A worker arming, not yet committed: an enqueue now must not read the flag before it can see it.
+                    try await worker.query("BEGIN", logger: db.logger)
+                    let armed = try await worker.query("SELECT queue.await_work(ARRAY['fast'])", logger: db.logger)
+                        .collect().first?.decode(Bool.self)
+                    #expect(armed == true)
+                    let enqueue = Task { try await db.client.enqueue(EnqueueRequest(kind: "noop", queue: "fast")) }
+                    try await eventually("the enqueue to wait on the wake-up lock") {
+                        try await db.scalar("""
+                            SELECT count(*)::int FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                             WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted
+                            """, as: Int.self) == 1
+                    }
+                    try await worker.query("COMMIT", logger: db.logger)
+                    _ = try await enqueue.value
+                }
+                // The wake-up arrives before this marker; without it the marker comes first.
+                try await db.exec("SELECT pg_notify('huddle_jobs', 'marker')")
+                #expect(try await iterator.next()?.payload == "fast")
+            }
+        }
+    }
+
     // MARK: cancel
 
     @Test func cancelRulesForEveryState() async throws {

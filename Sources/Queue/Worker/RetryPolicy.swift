@@ -40,9 +40,11 @@ extension Duration {
         return Double(s) + Double(attoseconds) / 1e18
     }
 
-    /// The duration as PostgreSQL interval text, e.g. `2.500 seconds`.
+    /// The duration as PostgreSQL interval text to the millisecond, e.g. `2500 milliseconds` (integer
+    /// arithmetic: the worker sends one with every claim, and String(format:) showed up in its profile).
     var intervalText: String {
-        "\(String(format: "%.3f", seconds)) seconds"
+        let (s, attoseconds) = components
+        return "\(s * 1000 + attoseconds / 1_000_000_000_000_000) milliseconds"
     }
 }
 

@@ -189,9 +189,8 @@ public final class Worker: Service, Sendable {
     private func execute(_ job: ClaimedJob) async {
         guard let entry = handlers.entries[job.kind] else { return }
         var jobLogger = logger
-        jobLogger[metadataKey: "job"] = "\(job.id)"
-        jobLogger[metadataKey: "kind"] = "\(job.kind)"
-        jobLogger[metadataKey: "attempt"] = "\(job.attempt)"
+        // One metadata write, not three: each write makes a log handler re-render its metadata.
+        jobLogger.handler.metadata.merge(["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempt)"]) { $1 }
         let context = JobContext(jobID: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts,
                                  userID: job.userID, logger: jobLogger, client: client)
         var outcome: Outcome?
