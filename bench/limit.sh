@@ -3,13 +3,14 @@
 #   cycle       pgbench: one job per transaction — insert, claim (SKIP LOCKED), delete — from $CLIENTS clients
 #   batch       pgbench: claim-and-delete a backlog 100 rows per statement (the burn-down ceiling)
 #   huddle      `huddle bench burn-down` on the same database, as a ratio of both
+#   history     the burn-down again after ANALYZE saw $HISTORY completed jobs (stale statistics), as a ratio
 # Uses DATABASE_URL, else the `make run` cluster (PostgreSQL's durability defaults: fsync and
 # synchronous_commit on). Needs a release build: `swift build -c release --product huddle`.
-# Settings: JOBS (default 100000), CLIENTS (8), BENCH_SECONDS (10), WORKERS (2), CONCURRENCY (500).
+# Settings: JOBS (default 100000), CLIENTS (8), BENCH_SECONDS (10), WORKERS (2), CONCURRENCY (500), HISTORY (50000).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 JOBS=${JOBS:-100000}; CLIENTS=${CLIENTS:-8}; BENCH_SECONDS=${BENCH_SECONDS:-10}
-WORKERS=${WORKERS:-2}; CONCURRENCY=${CONCURRENCY:-500}
+WORKERS=${WORKERS:-2}; CONCURRENCY=${CONCURRENCY:-500}; HISTORY=${HISTORY:-50000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; psql -Xq "$DATABASE_URL" -c "DROP TABLE IF EXISTS huddle_limit_jobs" >/dev/null 2>&1 || true' EXIT
 
@@ -45,3 +46,10 @@ line=$("$HUDDLE" bench burn-down --database-url "$DATABASE_URL" --jobs "$JOBS" -
 echo "$line"
 huddle=$(echo "$line" | sed -nE 's/.*jobs_per_s=([0-9]+).*/\1/p')
 python3 -c "print('bench ratio huddle_burn_down/limit_cycle=%.1f huddle_burn_down/limit_batch100=%.2f' % ($huddle / float('$cycle'), $huddle / $batch))"
+
+# The same burn-down on a table whose statistics saw only finished jobs (ANALYZE after $HISTORY completed
+# ones), as after a quiet spell in production: the plans must not depend on fresh statistics.
+psql -Xq "$DATABASE_URL" -c "VACUUM ANALYZE queue.jobs" -c "CHECKPOINT"
+stale=$("$HUDDLE" bench burn-down --database-url "$DATABASE_URL" --jobs "$JOBS" --history "$HISTORY" --workers "$WORKERS" --concurrency "$CONCURRENCY")
+echo "$stale"
+python3 -c "print('bench ratio huddle_burn_down_after_history/huddle_burn_down=%.2f' % ($(echo "$stale" | sed -nE 's/.*jobs_per_s=([0-9]+).*/\1/p') / $huddle))"

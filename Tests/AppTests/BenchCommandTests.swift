@@ -10,11 +10,11 @@ struct BenchCommandTests {
         try await TestDatabase.with { db async throws in
             let env = ["DATABASE_URL": db.url.urlString]
             let runs: [([String], [String])] = [
-                (["bench", "burn-down", "--jobs", "300", "--workers", "2", "--concurrency", "20"],
-                 ["bench burn_down jobs=300 workers=2 concurrency=20 seconds=", "jobs_per_s="]),
+                (["bench", "burn-down", "--jobs", "300", "--history", "50", "--workers", "2", "--concurrency", "20"],
+                 ["bench burn_down jobs=300 history=50 workers=2 concurrency=20 seconds=", "jobs_per_s="]),
                 (["bench", "latency", "--rate", "100", "--seconds", "0.3"],
                  ["bench latency rate=100 jobs=30 p50_ms=", "p99_ms=", "baseline_insert_p50_ms=", "ratio_p50="]),
-                (["bench", "enqueue", "--clients", "2", "--seconds", "0.3"],
+                (["bench", "enqueue", "--clients", "2", "--seconds", "0.3", "--claim-pacing", "0"],
                  ["bench enqueue clients=2 seconds=0.3 enqueues_per_s=", "baseline_insert_per_s=", "ratio_to_insert="]),
                 (["bench", "ws", "--clients", "20", "--users", "4", "--rate", "50", "--seconds", "0.5"],
                  ["bench ws phase=baseline clients=20 users=4 rate=50", "bench ws phase=stalled_client", "server_rss_mb=",

@@ -53,6 +53,17 @@ struct CLITests {
         }
     }
 
+    @Test(arguments: [
+        (["--concurrency", "0"], "--concurrency must be at least 1"),
+        (["--lease", "0.5"], "--lease must be at least 1 second"),
+        (["--claim-pacing=-1"], "--claim-pacing must not be negative"),
+    ])
+    func workRefusesBadFlagsBeforeConnecting(flags: [String], message: String) async throws {
+        let result = try await Self.huddle(["work"] + flags, environment: ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message))
+    }
+
     @Test func withoutADatabaseItSaysWhatToSet() async throws {
         let result = try await Self.huddle(["enqueue", "noop"])
         #expect(result.status != 0)

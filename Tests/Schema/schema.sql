@@ -701,6 +701,10 @@ COMMENT ON FUNCTION queue.claim_batch(p_worker text, p_queue text, p_kinds text[
 
 CREATE FUNCTION queue.complete(worker text, ids bigint[], attempts integer[], results jsonb[] DEFAULT NULL::jsonb[]) RETURNS SETOF bigint
     LANGUAGE sql
+    SET enable_nestloop TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
     UPDATE queue.jobs j
        SET state = 'completed', finished_at = now(), lease_expires_at = NULL, progress = 100,
@@ -708,7 +712,8 @@ CREATE FUNCTION queue.complete(worker text, ids bigint[], attempts integer[], re
       FROM unnest(complete.ids, complete.attempts,
                   coalesce(complete.results, array_fill(NULL::jsonb, ARRAY[cardinality(complete.ids)])))
                AS done(id, attempt, result)
-     WHERE j.id = done.id AND j.state = 'running' AND j.attempt = done.attempt AND j.worker = complete.worker
+     WHERE j.id = ANY (complete.ids)
+       AND j.id = done.id AND j.state = 'running' AND j.attempt = done.attempt AND j.worker = complete.worker
     RETURNING j.id
 $$;
 
@@ -1193,6 +1198,10 @@ COMMENT ON FUNCTION queue.events_announce() IS 'Trigger: one pg_notify(''huddle_
 
 CREATE FUNCTION queue.fail(worker text, ids bigint[], attempts integer[], errors text[], retry_in interval[], permanent boolean[]) RETURNS TABLE(id bigint, state queue.job_state)
     LANGUAGE sql
+    SET enable_nestloop TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
     UPDATE queue.jobs j
        SET state = CASE WHEN f.permanent OR j.attempt >= j.max_attempts
@@ -1205,7 +1214,8 @@ CREATE FUNCTION queue.fail(worker text, ids bigint[], attempts integer[], errors
                'attempt', j.attempt, 'error', coalesce(f.error, 'unknown error'), 'at', now(), 'worker', j.worker))
       FROM unnest(fail.ids, fail.attempts, fail.errors, fail.retry_in, fail.permanent)
                AS f(id, attempt, error, retry_in, permanent)
-     WHERE j.id = f.id AND j.state = 'running' AND j.attempt = f.attempt AND j.worker = fail.worker
+     WHERE j.id = ANY (fail.ids)
+       AND j.id = f.id AND j.state = 'running' AND j.attempt = f.attempt AND j.worker = fail.worker
     RETURNING j.id, j.state
 $$;
 
@@ -1334,11 +1344,16 @@ COMMENT ON FUNCTION queue.from_micros(p_micros bigint) IS 'Microseconds since 19
 
 CREATE FUNCTION queue.heartbeat(worker text, ids bigint[], attempts integer[], lease interval DEFAULT '00:00:30'::interval) RETURNS SETOF bigint
     LANGUAGE sql
+    SET enable_nestloop TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
     UPDATE queue.jobs j
        SET lease_expires_at = now() + heartbeat.lease
       FROM unnest(heartbeat.ids, heartbeat.attempts) AS h(id, attempt)
-     WHERE j.id = h.id AND j.state = 'running' AND j.attempt = h.attempt AND j.worker = heartbeat.worker
+     WHERE j.id = ANY (heartbeat.ids)
+       AND j.id = h.id AND j.state = 'running' AND j.attempt = h.attempt AND j.worker = heartbeat.worker
     RETURNING j.id
 $$;
 
@@ -1655,12 +1670,17 @@ COMMENT ON FUNCTION queue.prune(jobs_older_than interval, events_older_than inte
 
 CREATE FUNCTION queue.release(worker text, ids bigint[], attempts integer[]) RETURNS SETOF bigint
     LANGUAGE sql
+    SET enable_nestloop TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
     -- Graceful shutdown: unfinished jobs go back at once, and the attempt they used is given back.
     UPDATE queue.jobs j
        SET state = 'available', run_at = now(), lease_expires_at = NULL, max_attempts = j.max_attempts + 1
       FROM unnest(release.ids, release.attempts) AS r(id, attempt)
-     WHERE j.id = r.id AND j.state = 'running' AND j.attempt = r.attempt AND j.worker = release.worker
+     WHERE j.id = ANY (release.ids)
+       AND j.id = r.id AND j.state = 'running' AND j.attempt = r.attempt AND j.worker = release.worker
     RETURNING j.id
 $$;
 
@@ -2204,13 +2224,18 @@ COMMENT ON FUNCTION queue.schedules_before_write() IS 'Trigger: resets next_run_
 
 CREATE FUNCTION queue.snooze(worker text, ids bigint[], attempts integer[], delays interval[]) RETURNS SETOF bigint
     LANGUAGE sql
+    SET enable_nestloop TO 'off'
+    SET enable_mergejoin TO 'off'
+    SET enable_seqscan TO 'off'
+    SET jit TO 'off'
     AS $$
     -- A snooze is not a failure: the attempt it used is given back by raising max_attempts.
     UPDATE queue.jobs j
        SET state = 'available', run_at = now() + greatest(coalesce(s.delay, interval '0'), interval '0'),
            lease_expires_at = NULL, max_attempts = j.max_attempts + 1
       FROM unnest(snooze.ids, snooze.attempts, snooze.delays) AS s(id, attempt, delay)
-     WHERE j.id = s.id AND j.state = 'running' AND j.attempt = s.attempt AND j.worker = snooze.worker
+     WHERE j.id = ANY (snooze.ids)
+       AND j.id = s.id AND j.state = 'running' AND j.attempt = s.attempt AND j.worker = snooze.worker
     RETURNING j.id
 $$;
 

@@ -70,6 +70,7 @@ final class FinishCounter: Sendable {
 /// `body` runs, then stops them gracefully.
 func withBenchWorkers<T: Sendable>(
     _ database: DatabaseURL, logger: Logger, queue: String, workers: Int, concurrency: Int, handlers: JobHandlers = .builtin,
+    claimPacingLimit: Duration? = WorkerConfiguration().claimPacingLimit,
     observer: (@Sendable (WorkerEvent) -> Void)?, _ body: @Sendable () async throws -> T
 ) async throws -> T {
     var services: [any Service] = []
@@ -77,7 +78,7 @@ func withBenchWorkers<T: Sendable>(
         let pool = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 4), backgroundLogger: logger)
         let worker = Worker(
             configuration: WorkerConfiguration(name: "bench-\(index)-\(queue)", queues: [queue], concurrency: concurrency,
-                                               observer: observer),
+                                               claimPacingLimit: claimPacingLimit, observer: observer),
             handlers: handlers, postgres: pool, database: database, logger: logger)
         services += [pool, worker]
     }
@@ -113,12 +114,23 @@ struct BurnDown: AsyncParsableCommand {
     @Option(help: "How many jobs.") var jobs: Int = 100_000
     @Option(help: "How many workers (each with its own connection pool).") var workers: Int = 2
     @Option(help: "Concurrency per worker (handlers in flight, and the most jobs one claim takes).") var concurrency: Int = 500
+    @Option(help: "Completed jobs to add first, then ANALYZE: statistics that saw only finished work, as after a quiet spell in production (default 0).")
+    var history: Int = 0
+
+    func validate() throws {
+        guard jobs > 0, workers > 0, concurrency > 0 else { throw ValidationError("--jobs, --workers and --concurrency must be positive") }
+        guard history >= 0 else { throw ValidationError("--history must not be negative") }
+    }
 
     func run() async throws {
         let (database, logger) = try options.setUp()
         try await reportingFailures {
             try await withQueueClient(database, logger: logger, maximumConnections: 2) { client in
                 let seconds = try await withBenchQueue(client, logger: logger) { queue in
+                    if history > 0 {
+                        try await client.postgres.execute(BenchQueries.InsertCompleted(queue: queue, count: history), logger: logger).consume()
+                        try await client.postgres.query(BenchQueries.analyzeJobs, logger: logger).consume()
+                    }
                     try await client.postgres.execute(BenchQueries.InsertNoops(queue: queue, count: jobs), logger: logger).consume()
                     let counter = FinishCounter()
                     let started = ContinuousClock.now
@@ -128,7 +140,7 @@ struct BurnDown: AsyncParsableCommand {
                     }
                     return (ContinuousClock.now - started).seconds
                 }
-                print("bench burn_down jobs=\(jobs) workers=\(workers) concurrency=\(concurrency) seconds=\(String(format: "%.2f", seconds)) jobs_per_s=\(Int(Double(jobs) / seconds))")
+                print("bench burn_down jobs=\(jobs) history=\(history) workers=\(workers) concurrency=\(concurrency) seconds=\(String(format: "%.2f", seconds)) jobs_per_s=\(Int(Double(jobs) / seconds))")
             }
         }
     }
@@ -148,6 +160,7 @@ struct Latency: AsyncParsableCommand {
     @Option(help: "Enqueues per second.") var rate: Int = 200
     @Option(help: "How long to enqueue, in seconds.") var seconds: Double = 5
     @Option(help: "Concurrency of the one worker.") var concurrency: Int = 50
+    @OptionGroup var pacing: ClaimPacingOption
 
     static let lanes = 8
 
@@ -177,7 +190,7 @@ struct Latency: AsyncParsableCommand {
                 try await withBenchQueue(client, logger: logger) { queue in
                     let counter = FinishCounter()
                     try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: concurrency,
-                                               handlers: probeHandlers, observer: { counter.record($0) }) {
+                                               handlers: probeHandlers, claimPacingLimit: pacing.limit, observer: { counter.record($0) }) {
                         try await Task.sleep(for: .milliseconds(500))  // let the worker connect and go idle
                         try await Self.schedule(rate: rate, total: total, origin: origin) { t in
                             _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t)}", queue: queue))
@@ -228,6 +241,7 @@ struct EnqueueRate: AsyncParsableCommand {
     @OptionGroup var options: BenchOptions
     @Option(help: "Concurrent clients, each on its own connection.") var clients: Int = 8
     @Option(help: "Seconds per measurement.") var seconds: Double = 5
+    @OptionGroup var pacing: ClaimPacingOption
 
     func run() async throws {
         let (database, logger) = try options.setUp()
@@ -241,7 +255,8 @@ struct EnqueueRate: AsyncParsableCommand {
                 try await client.postgres.query(BenchQueries.dropBaseline, logger: logger).consume()
 
                 let huddle = try await withBenchQueue(client, logger: logger) { queue in
-                    try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: 50, observer: nil) {
+                    try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: 50,
+                                               claimPacingLimit: pacing.limit, observer: nil) {
                         try await Task.sleep(for: .milliseconds(500))
                         return try await measure { _ = try await client.enqueue(EnqueueRequest(kind: "noop", queue: queue)) }
                     }

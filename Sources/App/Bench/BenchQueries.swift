@@ -22,6 +22,23 @@ enum BenchQueries {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
+    /// Adds `count` completed noop jobs to `queue` (the history a production table carries).
+    struct InsertCompleted: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO queue.jobs (kind, queue, state, attempt, progress, started_at, finished_at) \
+            SELECT 'noop', $1, 'completed', 1, 100, now(), now() FROM generate_series(1, $2::int)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8]
+        typealias Row = Void
+        var queue: String
+        var count: Int
+        func makeBindings() -> PostgresBindings { .values(queue, count) }
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    /// Refreshes the planner's statistics for the jobs table.
+    static let analyzeJobs: PostgresQuery = "ANALYZE queue.jobs"
+
     /// Deletes a benchmark queue's jobs, events and settings.
     struct DropQueue: PostgresPreparedStatement {
         static let sql = """

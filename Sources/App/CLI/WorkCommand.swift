@@ -51,6 +51,8 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Seconds running jobs get to finish on shutdown before they are returned to the queue.")
     var grace: Double = 25
 
+    @OptionGroup var pacing: ClaimPacingOption
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
@@ -65,7 +67,25 @@ struct WorkerOptions: ParsableArguments {
 
     func configuration() -> WorkerConfiguration {
         WorkerConfiguration(queues: queueList, concurrency: concurrency, lease: .milliseconds(Int64(lease * 1000)),
-                            pollInterval: .milliseconds(Int64(poll * 1000)), shutdownGrace: .milliseconds(Int64(grace * 1000)))
+                            pollInterval: .milliseconds(Int64(poll * 1000)), shutdownGrace: .milliseconds(Int64(grace * 1000)),
+                            claimPacingLimit: pacing.limit)
+    }
+}
+
+/// `--claim-pacing MS`: the worker's longest pause between claims while jobs stream in (default: the
+/// worker's own, 5 ms; 0 turns pacing off). Shared by `work`, `all` and the benchmarks that stream jobs to a
+/// worker, so its effect can be measured in one command.
+struct ClaimPacingOption: ParsableArguments {
+    @Option(help: "Longest pause between claims while jobs stream in, in milliseconds (default 5; 0: claim again at once). See docs/worker.md.")
+    var claimPacing: Double?
+
+    func validate() throws {
+        if let claimPacing, claimPacing < 0 { throw ValidationError("--claim-pacing must not be negative") }
+    }
+
+    var limit: Duration? {
+        guard let claimPacing else { return WorkerConfiguration().claimPacingLimit }
+        return claimPacing > 0 ? .microseconds(Int64(claimPacing * 1000)) : nil
     }
 }
 

@@ -130,17 +130,27 @@ public final class Worker: Service, Sendable {
             }
             do {
                 // A round that found several jobs means work is arriving faster than one claim per job:
-                // look again at once, and tell enqueuers they need not notify.
-                var claimed = try await claimRound(rotation: rotation, stopWakeups: plenty)
+                // look again soon, and tell enqueuers they need not notify.
+                let began = ContinuousClock.now
+                let round = try await claimRound(rotation: rotation, stopWakeups: plenty)
                 rotation &+= 1
                 failures = 0
-                plenty = claimed >= 2
-                if claimed > 0 { continue }
+                plenty = round.claimed >= 2
+                if round.claimed > 0 {
+                    // A full batch: more is waiting, so claim again at once. A single job: the stream is slow,
+                    // and latency comes first. Several, emptying the queue: jobs stream in faster than one per
+                    // claim, so wait as long as that claim took before the next — claims then take at most half
+                    // the worker's database time, and batches grow as the database gets busier (the pause is
+                    // capped by ``WorkerConfiguration/claimPacingLimit``).
+                    if !round.full, round.claimed >= 2, let limit = configuration.claimPacingLimit {
+                        try? await Task.sleep(for: min(ContinuousClock.now - began, limit))
+                    }
+                    continue
+                }
                 // Nothing due: ask to be woken, then look once more for what arrived in between.
                 let armed = try await postgres.execute(WorkerQueries.AwaitWork(queues: configuration.queues), logger: logger)
                     .first { _ in true } ?? false
-                claimed = try await claimRound(rotation: rotation, stopWakeups: false)
-                if claimed > 0 { continue }
+                if try await claimRound(rotation: rotation, stopWakeups: false).claimed > 0 { continue }
                 // Armed: sleep until woken (or the poll interval). Not armed: enqueues are in flight, so
                 // their jobs are moments away — look again shortly.
                 await wake.wait(timeout: armed ? configuration.pollInterval : .milliseconds(2))
@@ -152,9 +162,11 @@ public final class Worker: Service, Sendable {
         }
     }
 
-    /// Claims from each queue in turn while slots are free; returns how many jobs it claimed.
-    private func claimRound(rotation: Int, stopWakeups: Bool) async throws -> Int {
+    /// Claims from each queue in turn while slots are free; returns how many jobs it claimed, and whether
+    /// some queue filled every free slot (so more may be waiting there).
+    private func claimRound(rotation: Int, stopWakeups: Bool) async throws -> (claimed: Int, full: Bool) {
         var claimed = 0
+        var full = false
         for offset in 0..<configuration.queues.count {
             let free = configuration.concurrency - inFlightCount
             guard free > 0, !stopping else { break }
@@ -165,9 +177,10 @@ public final class Worker: Service, Sendable {
                 logger: logger
             ).collect()
             claimed += jobs.count
+            if jobs.count == free { full = true }
             if !jobs.isEmpty { start(jobs) }
         }
-        return claimed
+        return (claimed, full)
     }
 
     private func start(_ jobs: [ClaimedJob]) {

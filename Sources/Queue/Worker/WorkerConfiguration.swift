@@ -24,6 +24,11 @@ public struct WorkerConfiguration: Sendable {
     /// How long a small batch of outcomes waits for more before it is written (default 1 ms; nil: write at
     /// once). One commit then covers several jobs, saving disk flushes under steady load.
     public var writeCoalescing: Duration?
+    /// The longest pause between two claims while jobs stream in (default 5 ms; nil: never pause). After a
+    /// claim that took several jobs but emptied the queue, the worker waits as long as that claim took (never
+    /// longer than this) before claiming again, so a fast stream is claimed in batches instead of a statement
+    /// per job or two. A claim that took one job, or filled every free slot, is followed at once.
+    public var claimPacingLimit: Duration?
     /// Test hook: called on notable events (claims, finishes, listener connects). Default none.
     public var observer: (@Sendable (WorkerEvent) -> Void)?
 
@@ -31,7 +36,8 @@ public struct WorkerConfiguration: Sendable {
     public init(name: String = WorkerConfiguration.defaultName(), queues: [String] = ["default"], concurrency: Int = 10,
                 lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1), shutdownGrace: Duration = .seconds(25),
                 rescueInterval: Duration? = .seconds(15), maxBatch: Int = 1000,
-                writeCoalescing: Duration? = .milliseconds(1), observer: (@Sendable (WorkerEvent) -> Void)? = nil) {
+                writeCoalescing: Duration? = .milliseconds(1), claimPacingLimit: Duration? = .milliseconds(5),
+                observer: (@Sendable (WorkerEvent) -> Void)? = nil) {
         self.name = name
         self.queues = queues
         self.concurrency = max(1, concurrency)
@@ -41,6 +47,7 @@ public struct WorkerConfiguration: Sendable {
         self.rescueInterval = rescueInterval
         self.maxBatch = max(1, maxBatch)
         self.writeCoalescing = writeCoalescing
+        self.claimPacingLimit = claimPacingLimit
         self.observer = observer
     }
 
