@@ -1,4 +1,4 @@
--- 0008_fast_paths: the two statements every job pays for, made cheaper with the same rules and answers.
+-- 0008_fast_paths: the statements every job pays for, made cheaper and steadier, with the same rules and answers.
 --
 -- queue.enqueue reads the queue's row once (to create it on first use and to learn whether a worker waits)
 -- instead of through two helper functions and two look-ups, and a job without a unique_key takes a plain

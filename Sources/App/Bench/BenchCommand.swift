@@ -70,7 +70,7 @@ final class FinishCounter: Sendable {
 /// `body` runs, then stops them gracefully.
 func withBenchWorkers<T: Sendable>(
     _ database: DatabaseURL, logger: Logger, queue: String, workers: Int, concurrency: Int, handlers: JobHandlers = .builtin,
-    claimPacingLimit: Duration? = WorkerConfiguration().claimPacingLimit,
+    claimPacingLimit: Duration? = WorkerConfiguration.defaultClaimPacingLimit,
     observer: (@Sendable (WorkerEvent) -> Void)?, _ body: @Sendable () async throws -> T
 ) async throws -> T {
     var services: [any Service] = []

@@ -84,7 +84,7 @@ struct ClaimPacingOption: ParsableArguments {
     }
 
     var limit: Duration? {
-        guard let claimPacing else { return WorkerConfiguration().claimPacingLimit }
+        guard let claimPacing else { return WorkerConfiguration.defaultClaimPacingLimit }
         return claimPacing > 0 ? .microseconds(Int64(claimPacing * 1000)) : nil
     }
 }

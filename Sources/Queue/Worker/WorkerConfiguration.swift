@@ -29,6 +29,8 @@ public struct WorkerConfiguration: Sendable {
     /// longer than this) before claiming again, so a fast stream is claimed in batches instead of a statement
     /// per job or two. A claim that took one job, or filled every free slot, is followed at once.
     public var claimPacingLimit: Duration?
+    /// The default ``claimPacingLimit``: 5 ms.
+    public static let defaultClaimPacingLimit: Duration = .milliseconds(5)
     /// Test hook: called on notable events (claims, finishes, listener connects). Default none.
     public var observer: (@Sendable (WorkerEvent) -> Void)?
 
@@ -36,7 +38,7 @@ public struct WorkerConfiguration: Sendable {
     public init(name: String = WorkerConfiguration.defaultName(), queues: [String] = ["default"], concurrency: Int = 10,
                 lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1), shutdownGrace: Duration = .seconds(25),
                 rescueInterval: Duration? = .seconds(15), maxBatch: Int = 1000,
-                writeCoalescing: Duration? = .milliseconds(1), claimPacingLimit: Duration? = .milliseconds(5),
+                writeCoalescing: Duration? = .milliseconds(1), claimPacingLimit: Duration? = WorkerConfiguration.defaultClaimPacingLimit,
                 observer: (@Sendable (WorkerEvent) -> Void)? = nil) {
         self.name = name
         self.queues = queues
