@@ -44,7 +44,8 @@ echo "bench limit_batch100 clients=$CLIENTS jobs_per_s=$batch"
 
 line=$("$HUDDLE" bench burn-down --database-url "$DATABASE_URL" --jobs "$JOBS" --workers "$WORKERS" --concurrency "$CONCURRENCY")
 echo "$line"
-huddle=$(echo "$line" | sed -nE 's/.*jobs_per_s=([0-9]+).*/\1/p')
+jobs_per_s() { echo "$1" | sed -nE 's/.*jobs_per_s=([0-9]+).*/\1/p'; }
+huddle=$(jobs_per_s "$line")
 python3 -c "print('bench ratio huddle_burn_down/limit_cycle=%.1f huddle_burn_down/limit_batch100=%.2f' % ($huddle / float('$cycle'), $huddle / $batch))"
 
 # The same burn-down on a table whose statistics saw only finished jobs (ANALYZE after $HISTORY completed
@@ -52,4 +53,4 @@ python3 -c "print('bench ratio huddle_burn_down/limit_cycle=%.1f huddle_burn_dow
 psql -Xq "$DATABASE_URL" -c "VACUUM ANALYZE queue.jobs" -c "CHECKPOINT"
 stale=$("$HUDDLE" bench burn-down --database-url "$DATABASE_URL" --jobs "$JOBS" --history "$HISTORY" --workers "$WORKERS" --concurrency "$CONCURRENCY")
 echo "$stale"
-python3 -c "print('bench ratio huddle_burn_down_after_history/huddle_burn_down=%.2f' % ($(echo "$stale" | sed -nE 's/.*jobs_per_s=([0-9]+).*/\1/p') / $huddle))"
+python3 -c "print('bench ratio huddle_burn_down_after_history/huddle_burn_down=%.2f' % ($(jobs_per_s "$stale") / $huddle))"

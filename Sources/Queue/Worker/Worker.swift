@@ -142,7 +142,7 @@ public final class Worker: Service, Sendable {
                     // claim, so wait as long as that claim took before the next — claims then take at most half
                     // the worker's database time, and batches grow as the database gets busier (the pause is
                     // capped by ``WorkerConfiguration/claimPacingLimit``).
-                    if !round.full, round.claimed >= 2, let limit = configuration.claimPacingLimit {
+                    if !round.full, plenty, let limit = configuration.claimPacingLimit {
                         try? await Task.sleep(for: min(ContinuousClock.now - began, limit))
                     }
                     continue
