@@ -87,4 +87,34 @@ struct EnqueueManyTests {
             #expect(try await db.scalar("SELECT count(*)::int FROM queue.jobs", as: Int.self) == 0)
         }
     }
+
+    /// `args` text is spliced into the JSON array as it is, so text that closes its element early could add
+    /// fields or jobs of its own, and extra rows would not match the requests: refused before anything is sent.
+    @Test(arguments: [
+        #"{}},{"kind":"smuggled","args":{}"#, #"{}},{"kind":"smuggled"}"#, #"{"a": 1}, {"kind": "smuggled"}"#, #"1},{"kind":"smuggled""#, #"{}, "user_id": "mallory""#,
+        #"{"a": "unterminated}"#, "{", "}",
+    ])
+    func argsThatCouldCloseTheirElementAreRefusedAndNothingIsEnqueued(args: String) async throws {
+        try await TestDatabase.with { db async throws in
+            let requests = [EnqueueRequest(kind: "noop"), EnqueueRequest(kind: "noop", argsJSON: args)]
+            do {
+                _ = try await db.client.enqueueMany(requests)
+                Issue.record("args \(args) were accepted")
+            } catch let QueueError.invalidArgument(message, _) {
+                #expect(message.hasPrefix("job 2: args must be one JSON object"), "\(message)")
+            }
+            #expect(try await db.scalar("SELECT count(*)::int FROM queue.jobs", as: Int.self) == 0)
+        }
+    }
+
+    @Test func bracketsAndQuotesInsideStringsAreJustText() async throws {
+        try await TestDatabase.with { db async throws in
+            let tricky = #"{"text": "}, {\"kind\": \"x\"} ] [", "nested": {"list": [1, {"b": "\\"}]}}"#
+            let ids = try await db.client.enqueueMany([EnqueueRequest(kind: "noop", argsJSON: tricky), EnqueueRequest(kind: "noop")])
+            #expect(ids.count == 2)
+            #expect(try await db.scalar("SELECT count(*)::int FROM queue.jobs", as: Int.self) == 2)
+            let job = try #require(try await db.client.job(id: ids[0]))
+            #expect(job.args.contains(#""text": "}, {\"kind\": \"x\"} ] [""#), "\(job.args)")
+        }
+    }
 }

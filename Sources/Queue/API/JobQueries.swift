@@ -162,6 +162,38 @@ extension EnqueueRequest {
         return json + "]"
     }
 
+    /// Whether `argsJSON` is at most one JSON value by its brackets and strings, so that splicing it into
+    /// ``jsonArray(_:)`` cannot close its element early and smuggle in fields or elements of its own. Whether the
+    /// value is valid JSON, and an object, is left to the server.
+    var argsAreOneJSONValue: Bool {
+        var depth = 0, inString = false, escaped = false, closedAtTop = false
+        for byte in argsJSON.utf8 {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                continue
+            case _ where closedAtTop:
+                return false  // anything after the value's closing bracket
+            case UInt8(ascii: "\""):
+                inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth < 0 { return false }
+                closedAtTop = depth == 0
+            case UInt8(ascii: ",") where depth == 0, UInt8(ascii: ":") where depth == 0:
+                return false
+            default:
+                continue
+            }
+        }
+        return !inString && depth == 0
+    }
+
     /// A JSON string literal for `text`.
     private static func jsonString(_ text: String) -> String {
         var out = "\""

@@ -66,6 +66,10 @@ public struct QueueClient: Sendable {
     /// in order; one invalid request fails them all and enqueues none.
     public func enqueueMany(_ requests: [EnqueueRequest]) async throws -> [Int64] {
         guard !requests.isEmpty else { return [] }
+        if let bad = requests.firstIndex(where: { !$0.argsAreOneJSONValue }) {
+            throw QueueError.invalidArgument(message: "job \(bad + 1): args must be one JSON object, not \(requests[bad].argsJSON.debugDescription)",
+                                             hint: nil)
+        }
         return try await classifyingErrors {
             var ids = [Int64](repeating: 0, count: requests.count)
             for try await row in try await postgres.execute(JobQueries.EnqueueMany(requests), logger: logger) {
