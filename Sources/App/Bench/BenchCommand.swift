@@ -75,7 +75,7 @@ func withBenchWorkers<T: Sendable>(
 ) async throws -> T {
     var services: [any Service] = []
     for index in 0..<workers {
-        let pool = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 4), backgroundLogger: logger)
+        let pool = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 4, minimumConnections: 4), backgroundLogger: logger)
         let worker = Worker(
             configuration: WorkerConfiguration(name: "bench-\(index)-\(queue)", queues: [queue], concurrency: concurrency,
                                                claimPacingLimit: claimPacingLimit, observer: observer),
@@ -180,7 +180,7 @@ struct Latency: AsyncParsableCommand {
         let probeHandlers = handlers
         let rate = self.rate
         try await reportingFailures {
-            try await withQueueClient(database, logger: logger, maximumConnections: Self.lanes) { client in
+            try await withQueueClient(database, logger: logger, maximumConnections: Self.lanes, minimumConnections: Self.lanes) { client in
                 try await client.postgres.query(BenchQueries.createBaseline, logger: logger).consume()
                 try await Self.schedule(rate: rate, total: total, origin: origin) { _ in
                     try await client.postgres.execute(BenchQueries.BaselineInsert(), logger: logger).consume()
@@ -246,7 +246,7 @@ struct EnqueueRate: AsyncParsableCommand {
     func run() async throws {
         let (database, logger) = try options.setUp()
         try await reportingFailures {
-            try await withQueueClient(database, logger: logger, maximumConnections: clients) { client in
+            try await withQueueClient(database, logger: logger, maximumConnections: clients, minimumConnections: clients) { client in
                 try await client.postgres.query(BenchQueries.createBaseline, logger: logger).consume()
                 let bare = try await measure { try await client.postgres.execute(BenchQueries.BaselineInsert(), logger: logger).consume() }
                 let notifying = try await measure {

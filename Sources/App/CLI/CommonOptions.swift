@@ -58,15 +58,17 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
     }
 }
 
-/// Runs `body` with a connection pool on `database`, after checking that the database carries exactly
-/// this build's migrations (so no command runs against a schema it does not understand).
+/// Runs `body` with a connection pool on `database` (at most `maximumConnections`, default 20, of which
+/// `minimumConnections`, default 0, stay open), after checking that the database carries exactly this build's
+/// migrations (so no command runs against a schema it does not understand).
 func withQueueClient<T: Sendable>(
-    _ database: DatabaseURL, logger: Logger, maximumConnections: Int = 20,
+    _ database: DatabaseURL, logger: Logger, maximumConnections: Int = 20, minimumConnections: Int = 0,
     _ body: @Sendable (QueueClient) async throws -> T
 ) async throws -> T {
     try await Migrator(database: database, migrations: try MigrationSet.bundled(), logger: logger).requireCurrent()
-    let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: maximumConnections),
-                                  backgroundLogger: logger)
+    let postgres = PostgresClient(
+        configuration: database.clientConfiguration(maximumConnections: maximumConnections, minimumConnections: minimumConnections),
+        backgroundLogger: logger)
     return try await postgres.whileRunning {
         try await body(QueueClient(postgres: postgres, logger: logger))
     }

@@ -26,7 +26,8 @@ struct Serve: AsyncParsableCommand {
         try await reportingFailures {
             try await Migrator(database: database, migrations: try MigrationSet.bundled(), logger: logger).requireCurrent()
             let authority = try await TokenAuthority(secret: try ServerOptions.secret())
-            let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 20), backgroundLogger: logger)
+            let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 20, minimumConnections: 4),
+                                          backgroundLogger: logger)
             let built = HuddleServer(configuration: server.configuration(), postgres: postgres, database: database,
                                      authority: authority, logger: logger) { port in
                 logger.info("listening on http://\(server.host):\(port)")
@@ -93,7 +94,8 @@ struct All: AsyncParsableCommand {
         try await reportingFailures {
             try await Migrator(database: database, migrations: try MigrationSet.bundled(), logger: logger).requireCurrent()
             let authority = try await TokenAuthority(secret: try ServerOptions.secret())
-            let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: worker.concurrency + 24),
+            let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: worker.concurrency + 24,
+                                                                                      minimumConnections: Worker.busyConnections + 4),
                                           backgroundLogger: logger)
             let built = HuddleServer(configuration: server.configuration(), postgres: postgres, database: database,
                                      authority: authority, logger: logger) { port in

@@ -26,7 +26,8 @@ struct Work: AsyncParsableCommand {
         try await reportingFailures {
             try await Migrator(database: database, migrations: try MigrationSet.bundled(), logger: logger).requireCurrent()
             let postgres = PostgresClient(
-                configuration: database.clientConfiguration(maximumConnections: worker.concurrency + 3), backgroundLogger: logger)
+                configuration: database.clientConfiguration(maximumConnections: worker.concurrency + 3, minimumConnections: Worker.busyConnections),
+                backgroundLogger: logger)
             let service = Worker(configuration: worker.configuration(), handlers: try sleeper.handlers(postgres: postgres, logger: logger), postgres: postgres,
                                  database: database, logger: logger)
             try await runServices([postgres, service], logger: logger)

@@ -15,6 +15,10 @@ import Synchronization
 /// handlers whose job was cancelled or rescued, a rescuer for expired leases, and the outcome writer.
 /// Logs one line per claim batch at debug, and at info: rescues, dropped outcomes, shutdown.
 public final class Worker: Service, Sendable {
+    /// The pool connections a busy worker uses all the time: one claiming, one writing outcomes, one for
+    /// heartbeats and rescue. Keep this many open in its pool (`DatabaseURL.clientConfiguration`).
+    public static let busyConnections = 3
+
     /// How it runs.
     public let configuration: WorkerConfiguration
     private let handlers: JobHandlers
