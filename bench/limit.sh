@@ -42,6 +42,10 @@ batch_tps=$("$PGBENCH" -n -f "$tmp/batch.sql" -c "$CLIENTS" -j 2 -t "$per_client
 batch=$(python3 -c "print(int(float('$batch_tps') * 100))")
 echo "bench limit_batch100 clients=$CLIENTS jobs_per_s=$batch"
 
+# Huddle starts from the state pgbench's runs started from: no checkpoint due, no dead rows in its table (the
+# WAL the pgbench runs wrote would otherwise bring a checkpoint into the middle of the burn-down).
+settle() { psql -Xq "$DATABASE_URL" -c "VACUUM ANALYZE queue.jobs" -c "CHECKPOINT"; }
+settle
 line=$("$HUDDLE" bench burn-down --database-url "$DATABASE_URL" --jobs "$JOBS" --workers "$WORKERS" --concurrency "$CONCURRENCY")
 echo "$line"
 jobs_per_s() { echo "$1" | sed -nE 's/.*jobs_per_s=([0-9]+).*/\1/p'; }
@@ -50,7 +54,7 @@ python3 -c "print('bench ratio huddle_burn_down/limit_cycle=%.1f huddle_burn_dow
 
 # The same burn-down on a table whose statistics saw only finished jobs (ANALYZE after $HISTORY completed
 # ones), as after a quiet spell in production: the plans must not depend on fresh statistics.
-psql -Xq "$DATABASE_URL" -c "VACUUM ANALYZE queue.jobs" -c "CHECKPOINT"
+settle
 stale=$("$HUDDLE" bench burn-down --database-url "$DATABASE_URL" --jobs "$JOBS" --history "$HISTORY" --workers "$WORKERS" --concurrency "$CONCURRENCY")
 echo "$stale"
 python3 -c "print('bench ratio huddle_burn_down_after_history/huddle_burn_down=%.2f' % ($(jobs_per_s "$stale") / $huddle))"
