@@ -261,15 +261,19 @@ struct EnqueueRate: AsyncParsableCommand {
                         return try await measure { _ = try await client.enqueue(EnqueueRequest(kind: "noop", queue: queue)) }
                     }
                 }
-                print("bench enqueue clients=\(clients) seconds=\(format(seconds)) enqueues_per_s=\(Int(huddle)) baseline_insert_per_s=\(Int(bare)) baseline_insert_notify_per_s=\(Int(notifying)) ratio_to_insert=\(String(format: "%.2f", huddle / bare)) ratio_to_insert_notify=\(String(format: "%.2f", huddle / notifying))")
+                // The CPU this process spent per operation: the clients' own cost (a PostgreSQL client's share of
+                // the two cores), and for Huddle the clients plus the worker running every job.
+                print("bench enqueue clients=\(clients) seconds=\(format(seconds)) enqueues_per_s=\(Int(huddle.rate)) baseline_insert_per_s=\(Int(bare.rate)) baseline_insert_notify_per_s=\(Int(notifying.rate)) ratio_to_insert=\(String(format: "%.2f", huddle.rate / bare.rate)) ratio_to_insert_notify=\(String(format: "%.2f", huddle.rate / notifying.rate)) process_cpu_us_per_enqueue=\(Int(huddle.cpuMicroseconds)) process_cpu_us_per_baseline_insert=\(Int(bare.cpuMicroseconds))")
             }
         }
     }
 
-    /// Runs `operation` from `clients` tasks for `seconds` and returns operations per second.
-    private func measure(_ operation: @escaping @Sendable () async throws -> Void) async throws -> Double {
+    /// Runs `operation` from `clients` tasks for `seconds`; returns operations per second and this process's CPU
+    /// time per operation.
+    private func measure(_ operation: @escaping @Sendable () async throws -> Void) async throws -> (rate: Double, cpuMicroseconds: Double) {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         let started = ContinuousClock.now
+        let cpuBefore = processCPUSeconds()
         let count = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<clients {
                 group.addTask {
@@ -283,6 +287,14 @@ struct EnqueueRate: AsyncParsableCommand {
             }
             return try await group.reduce(0, +)
         }
-        return Double(count) / (ContinuousClock.now - started).seconds
+        let elapsed = (ContinuousClock.now - started).seconds
+        return (Double(count) / elapsed, (processCPUSeconds() - cpuBefore) * 1_000_000 / Double(max(count, 1)))
+    }
+
+    /// CPU time this process has used, user and system, in seconds.
+    private func processCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }
