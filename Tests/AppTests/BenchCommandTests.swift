@@ -13,7 +13,7 @@ struct BenchCommandTests {
                 (["bench", "burn-down", "--jobs", "300", "--history", "50", "--workers", "2", "--concurrency", "20"],
                  ["bench burn_down jobs=300 history=50 workers=2 concurrency=20 seconds=", "jobs_per_s="]),
                 (["bench", "latency", "--rate", "100", "--seconds", "0.3"],
-                 ["bench latency rate=100 jobs=30 p50_ms=", "p99_ms=", "baseline_insert_p50_ms=", "ratio_p50="]),
+                 ["bench latency rate=100 jobs=30 p50_ms=", "p99_ms=", "pickup_p50_ms=", "pickup_p99_ms=", "baseline_insert_p50_ms=", "ratio_p50="]),
                 (["bench", "enqueue", "--clients", "2", "--seconds", "0.3", "--claim-pacing", "0"],
                  ["bench enqueue clients=2 seconds=0.3 enqueues_per_s=", "baseline_insert_per_s=", "ratio_to_insert=",
                   "process_cpu_us_per_enqueue=", "process_cpu_us_per_baseline_insert="]),

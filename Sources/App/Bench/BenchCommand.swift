@@ -38,6 +38,17 @@ final class Samples: Sendable {
     var sorted: [Double] { values.withLock { $0 }.sorted() }
 }
 
+/// A time per probe number, recorded from any task (ms since the benchmark's origin).
+final class ProbeTimes: Sendable {
+    private let times = Mutex<[Int: Double]>([:])
+    func record(_ probe: Int, _ time: Double) { times.withLock { $0[probe] = time } }
+    /// `self - earlier` for every probe both recorded, sorted.
+    func sortedDifferences(since earlier: ProbeTimes) -> [Double] {
+        let (mine, theirs) = (times.withLock { $0 }, earlier.times.withLock { $0 })
+        return mine.compactMap { probe, time in theirs[probe].map { time - $0 } }.sorted()
+    }
+}
+
 /// Counts finished jobs and wakes a waiter when a target is reached.
 final class FinishCounter: Sendable {
     private let state = Mutex<(count: Int, target: Int, waiter: CheckedContinuation<Void, Never>?)>((0, .max, nil))
@@ -153,7 +164,9 @@ struct Latency: AsyncParsableCommand {
         abstract: "Single-row enqueues at a fixed rate; report enqueue→start latency percentiles.",
         discussion: """
             The baseline, run first in the same command at the same rate and schedule, is the commit latency of a
-            bare single-row INSERT: no job system can start a job sooner than its enqueue commits.
+            bare single-row INSERT: no job system can start a job sooner than its enqueue commits. pickup_p50_ms and
+            pickup_p99_ms are the part after the commit (from the enqueue call's return to the handler's start),
+            which the disk's commit time does not enter.
             """)
 
     @OptionGroup var options: BenchOptions
@@ -172,19 +185,21 @@ struct Latency: AsyncParsableCommand {
         let samples = Samples()
         let commits = Samples()
         let baseline = Samples()
+        let (committed, started) = (ProbeTimes(), ProbeTimes())
         var handlers = JobHandlers.builtin
         handlers.register("bench_probe") { (args: ProbeArgs, _: JobContext) in
             let now = (ContinuousClock.now - origin).seconds * 1000
             samples.append(now - args.t)
+            started.record(args.n, now)
         }
         let probeHandlers = handlers
         let rate = self.rate
         try await reportingFailures {
             try await withQueueClient(database, logger: logger, maximumConnections: Self.lanes, minimumConnections: Self.lanes) { client in
                 try await client.postgres.query(BenchQueries.createBaseline, logger: logger).consume()
-                try await Self.schedule(rate: rate, total: total, origin: origin) { _ in
+                try await Self.schedule(rate: rate, total: total, origin: origin) { _, _ in
                     try await client.postgres.execute(BenchQueries.BaselineInsert(), logger: logger).consume()
-                } done: { baseline.append($0) }
+                } done: { _, _, duration in baseline.append(duration) }
                 try await client.postgres.query(BenchQueries.dropBaseline, logger: logger).consume()
 
                 try await withBenchQueue(client, logger: logger) { queue in
@@ -192,24 +207,29 @@ struct Latency: AsyncParsableCommand {
                     try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: concurrency,
                                                handlers: probeHandlers, claimPacingLimit: pacing.limit, observer: { counter.record($0) }) {
                         try await Task.sleep(for: .milliseconds(500))  // let the worker connect and go idle
-                        try await Self.schedule(rate: rate, total: total, origin: origin) { t in
-                            _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t)}", queue: queue))
-                        } done: { commits.append($0) }
+                        try await Self.schedule(rate: rate, total: total, origin: origin) { n, t in
+                            _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t), \"n\": \(n)}", queue: queue))
+                        } done: { n, t, duration in
+                            commits.append(duration)
+                            committed.record(n, t + duration)
+                        }
                         await counter.wait(for: total)
                     }
                 }
             }
-            let (started, enqueued, bare) = (samples.sorted, commits.sorted, baseline.sorted)
-            func p(_ values: [Double], _ q: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * q))] }
-            print("bench latency rate=\(rate) jobs=\(started.count) p50_ms=\(format(p(started, 0.5))) p99_ms=\(format(p(started, 0.99))) max_ms=\(format(started.last ?? 0)) enqueue_p50_ms=\(format(p(enqueued, 0.5))) enqueue_p99_ms=\(format(p(enqueued, 0.99))) baseline_insert_p50_ms=\(format(p(bare, 0.5))) baseline_insert_p99_ms=\(format(p(bare, 0.99))) ratio_p50=\(String(format: "%.2f", p(started, 0.5) / p(bare, 0.5))) ratio_p99=\(String(format: "%.2f", p(started, 0.99) / p(bare, 0.99)))")
+            let (latencies, enqueued, bare) = (samples.sorted, commits.sorted, baseline.sorted)
+            let pickups = started.sortedDifferences(since: committed)
+            func p(_ values: [Double], _ q: Double) -> Double { values.isEmpty ? .nan : values[min(values.count - 1, Int(Double(values.count) * q))] }
+            print("bench latency rate=\(rate) jobs=\(latencies.count) p50_ms=\(format(p(latencies, 0.5))) p99_ms=\(format(p(latencies, 0.99))) max_ms=\(format(latencies.last ?? 0)) enqueue_p50_ms=\(format(p(enqueued, 0.5))) enqueue_p99_ms=\(format(p(enqueued, 0.99))) pickup_p50_ms=\(format(p(pickups, 0.5))) pickup_p99_ms=\(format(p(pickups, 0.99))) baseline_insert_p50_ms=\(format(p(bare, 0.5))) baseline_insert_p99_ms=\(format(p(bare, 0.99))) ratio_p50=\(String(format: "%.2f", p(latencies, 0.5) / p(bare, 0.5))) ratio_p99=\(String(format: "%.2f", p(latencies, 0.99) / p(bare, 0.99)))")
         }
     }
 
-    /// Calls `send(t)` `total` times at `rate` per second from several lanes (so one slow commit does not
-    /// delay the next send), where `t` is the send time in ms since `origin`; reports each call's duration.
+    /// Calls `send(n, t)` for n in 0..<`total` at `rate` per second from several lanes (so one slow commit does
+    /// not delay the next send), where `t` is the send time in ms since `origin`; reports each call's n, t and
+    /// duration.
     static func schedule(rate: Int, total: Int, origin: ContinuousClock.Instant,
-                         send: @escaping @Sendable (Double) async throws -> Void,
-                         done: @escaping @Sendable (Double) -> Void) async throws {
+                         send: @escaping @Sendable (Int, Double) async throws -> Void,
+                         done: @escaping @Sendable (Int, Double, Double) -> Void) async throws {
         let interval = 1.0 / Double(rate)
         let begin = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -219,8 +239,8 @@ struct Latency: AsyncParsableCommand {
                     while i < total {
                         try await Task.sleep(until: begin + .milliseconds(Int64(Double(i) * interval * 1000)), clock: .continuous)
                         let t = (ContinuousClock.now - origin).seconds * 1000
-                        try await send(t)
-                        done((ContinuousClock.now - origin).seconds * 1000 - t)
+                        try await send(i, t)
+                        done(i, t, (ContinuousClock.now - origin).seconds * 1000 - t)
                         i += lanes
                     }
                 }
@@ -229,7 +249,7 @@ struct Latency: AsyncParsableCommand {
         }
     }
 
-    struct ProbeArgs: Codable, Sendable { var t: Double }
+    struct ProbeArgs: Codable, Sendable { var t: Double; var n: Int }
 }
 
 /// `huddle bench enqueue`.
