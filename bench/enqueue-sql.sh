@@ -23,19 +23,19 @@ tps() {  # file → transactions per second
   "$PGBENCH" -n -c "$CLIENTS" -j 2 -T "$BENCH_SECONDS" -f "$1" "$DATABASE_URL" 2>&1 \
     | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
-settle() { psql -Xq "$DATABASE_URL" -c "DELETE FROM queue.jobs WHERE queue = '$queue'" -c "VACUUM ANALYZE queue.jobs" -c "CHECKPOINT" >/dev/null; }
+settle_queue() { psql -Xq "$DATABASE_URL" -c "DELETE FROM queue.jobs WHERE queue = '$queue'" >/dev/null; settle >/dev/null; }
 
 echo "settings: $(bench_settings) clients=$CLIENTS seconds=$BENCH_SECONDS"
 echo "SELECT queue.enqueue('noop', queue => '$queue');" > "$tmp/single.sql"
-settle; single=$(tps "$tmp/single.sql")
+settle_queue; single=$(tps "$tmp/single.sql")
 echo "bench enqueue_sql mode=single jobs_per_s=${single%.*} ratio=1.00"
 for n in $BATCHES; do
   python3 -c "import json,sys; print(\"SELECT count(*) FROM queue.enqueue_many('\" + json.dumps([{'kind': 'noop', 'queue': sys.argv[2]}] * int(sys.argv[1])) + \"');\")" "$n" "$queue" > "$tmp/many.sql"
-  settle; t=$(tps "$tmp/many.sql")
+  settle_queue; t=$(tps "$tmp/many.sql")
   jobs=$(python3 -c "print(int(float('$t') * $n))")
   echo "bench enqueue_sql mode=many_$n jobs_per_s=$jobs ratio=$(python3 -c "print(f'{$jobs / float(\"$single\"):.2f}')")"
 done
-settle
+settle_queue
 "$HUDDLE" work --queues "$queue" --concurrency 50 --log-level warning --database-url "$DATABASE_URL" & worker=$!
 sleep 2
 kill -0 "$worker" 2>/dev/null || { echo "huddle work exited (see above)" >&2; exit 1; }

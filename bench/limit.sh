@@ -42,10 +42,9 @@ batch_tps=$("$PGBENCH" -n -f "$tmp/batch.sql" -c "$CLIENTS" -j 2 -t "$per_client
 batch=$(python3 -c "print(int(float('$batch_tps') * 100))")
 echo "bench limit_batch100 clients=$CLIENTS jobs_per_s=$batch"
 
-# Huddle starts from the state pgbench's runs started from: no checkpoint due, no dead rows in its table, and
-# none in pgbench's either (the WAL the pgbench runs wrote would otherwise bring a checkpoint, and their dead
-# rows an autovacuum, into the middle of the burn-down).
-settle() { psql -Xq "$DATABASE_URL" -c "VACUUM ANALYZE queue.jobs" -c "CHECKPOINT"; }
+# Huddle starts from the state pgbench's runs started from (settle: no checkpoint due, no dead rows in its
+# table), and with none in pgbench's either: the WAL the pgbench runs wrote would otherwise bring a checkpoint,
+# and their dead rows an autovacuum, into the middle of the burn-down.
 psql -Xq "$DATABASE_URL" -c "DROP TABLE huddle_limit_jobs"
 settle
 line=$("$HUDDLE" bench burn-down --database-url "$DATABASE_URL" --jobs "$JOBS" --workers "$WORKERS" --concurrency "$CONCURRENCY")

@@ -14,8 +14,7 @@ fi
 . scripts/swift-env.sh
 huddle=.build/release/huddle
 "$huddle" migrate --log-level warning >/dev/null
-# Each measurement starts from the same state: no dead rows left by the previous one, no checkpoint due.
-settle() { psql -Xq "$DATABASE_URL" -c "VACUUM ANALYZE queue.jobs, queue.queues" -c "CHECKPOINT"; }
+. bench/env.sh  # settle: each measurement starts from the same state
 settle; bench/limit.sh
 settle; "$huddle" bench latency --rate 200 --seconds 10
 settle; "$huddle" bench latency --rate 1000 --seconds 10
