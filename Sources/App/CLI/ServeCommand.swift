@@ -20,13 +20,16 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: DatabaseOptions
     @OptionGroup var server: ServerOptions
 
+    /// The pool connections a server keeps open for its requests (see `DatabaseURL.clientConfiguration`).
+    static let busyConnections = 4
+
     func run() async throws {
         let database = try options.database()
         let logger = try options.logger(label: "huddle.serve")
         try await reportingFailures {
             try await Migrator(database: database, migrations: try MigrationSet.bundled(), logger: logger).requireCurrent()
             let authority = try await TokenAuthority(secret: try ServerOptions.secret())
-            let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 20, minimumConnections: 4),
+            let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: 20, minimumConnections: Self.busyConnections),
                                           backgroundLogger: logger)
             let built = HuddleServer(configuration: server.configuration(), postgres: postgres, database: database,
                                      authority: authority, logger: logger) { port in
@@ -95,7 +98,7 @@ struct All: AsyncParsableCommand {
             try await Migrator(database: database, migrations: try MigrationSet.bundled(), logger: logger).requireCurrent()
             let authority = try await TokenAuthority(secret: try ServerOptions.secret())
             let postgres = PostgresClient(configuration: database.clientConfiguration(maximumConnections: worker.concurrency + 24,
-                                                                                      minimumConnections: Worker.busyConnections + 4),
+                                                                                      minimumConnections: Worker.busyConnections + Serve.busyConnections),
                                           backgroundLogger: logger)
             let built = HuddleServer(configuration: server.configuration(), postgres: postgres, database: database,
                                      authority: authority, logger: logger) { port in
