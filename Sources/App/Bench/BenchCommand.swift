@@ -182,22 +182,19 @@ struct Latency: AsyncParsableCommand {
         guard rate > 0, seconds > 0 else { throw ValidationError("--rate and --seconds must be positive") }
         let total = Int(Double(rate) * seconds)
         let origin = ContinuousClock.now
-        let samples = Samples()
-        let commits = Samples()
         let baseline = Samples()
-        let (committed, started) = (ProbeTimes(), ProbeTimes())
+        // Per probe: when it was sent, when its enqueue returned (committed), when its handler started.
+        let (sent, committed, started) = (ProbeTimes(), ProbeTimes(), ProbeTimes())
         var handlers = JobHandlers.builtin
         handlers.register("bench_probe") { (args: ProbeArgs, _: JobContext) in
-            let now = (ContinuousClock.now - origin).seconds * 1000
-            samples.append(now - args.t)
-            started.record(args.n, now)
+            started.record(args.n, (ContinuousClock.now - origin).seconds * 1000)
         }
         let probeHandlers = handlers
         let rate = self.rate
         try await reportingFailures {
             try await withQueueClient(database, logger: logger, maximumConnections: Self.lanes, minimumConnections: Self.lanes) { client in
                 try await client.postgres.query(BenchQueries.createBaseline, logger: logger).consume()
-                try await Self.schedule(rate: rate, total: total, origin: origin) { _, _ in
+                try await Self.schedule(rate: rate, total: total, origin: origin) { _ in
                     try await client.postgres.execute(BenchQueries.BaselineInsert(), logger: logger).consume()
                 } done: { _, _, duration in baseline.append(duration) }
                 try await client.postgres.query(BenchQueries.dropBaseline, logger: logger).consume()
@@ -207,28 +204,29 @@ struct Latency: AsyncParsableCommand {
                     try await withBenchWorkers(database, logger: logger, queue: queue, workers: 1, concurrency: concurrency,
                                                handlers: probeHandlers, claimPacingLimit: pacing.limit, observer: { counter.record($0) }) {
                         try await Task.sleep(for: .milliseconds(500))  // let the worker connect and go idle
-                        try await Self.schedule(rate: rate, total: total, origin: origin) { n, t in
-                            _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"t\": \(t), \"n\": \(n)}", queue: queue))
+                        try await Self.schedule(rate: rate, total: total, origin: origin) { n in
+                            _ = try await client.enqueue(EnqueueRequest(kind: "bench_probe", argsJSON: "{\"n\": \(n)}", queue: queue))
                         } done: { n, t, duration in
-                            commits.append(duration)
+                            sent.record(n, t)
                             committed.record(n, t + duration)
                         }
                         await counter.wait(for: total)
                     }
                 }
             }
-            let (latencies, enqueued, bare) = (samples.sorted, commits.sorted, baseline.sorted)
+            let latencies = started.sortedDifferences(since: sent)
+            let enqueued = committed.sortedDifferences(since: sent)
             let pickups = started.sortedDifferences(since: committed)
+            let bare = baseline.sorted
             func p(_ values: [Double], _ q: Double) -> Double { values.isEmpty ? .nan : values[min(values.count - 1, Int(Double(values.count) * q))] }
             print("bench latency rate=\(rate) jobs=\(latencies.count) p50_ms=\(format(p(latencies, 0.5))) p99_ms=\(format(p(latencies, 0.99))) max_ms=\(format(latencies.last ?? 0)) enqueue_p50_ms=\(format(p(enqueued, 0.5))) enqueue_p99_ms=\(format(p(enqueued, 0.99))) pickup_p50_ms=\(format(p(pickups, 0.5))) pickup_p99_ms=\(format(p(pickups, 0.99))) baseline_insert_p50_ms=\(format(p(bare, 0.5))) baseline_insert_p99_ms=\(format(p(bare, 0.99))) ratio_p50=\(String(format: "%.2f", p(latencies, 0.5) / p(bare, 0.5))) ratio_p99=\(String(format: "%.2f", p(latencies, 0.99) / p(bare, 0.99)))")
         }
     }
 
-    /// Calls `send(n, t)` for n in 0..<`total` at `rate` per second from several lanes (so one slow commit does
-    /// not delay the next send), where `t` is the send time in ms since `origin`; reports each call's n, t and
-    /// duration.
+    /// Calls `send(n)` for n in 0..<`total` at `rate` per second from several lanes (so one slow commit does not
+    /// delay the next send); reports each call's n, send time `t` in ms since `origin`, and duration.
     static func schedule(rate: Int, total: Int, origin: ContinuousClock.Instant,
-                         send: @escaping @Sendable (Int, Double) async throws -> Void,
+                         send: @escaping @Sendable (Int) async throws -> Void,
                          done: @escaping @Sendable (Int, Double, Double) -> Void) async throws {
         let interval = 1.0 / Double(rate)
         let begin = ContinuousClock.now
@@ -239,7 +237,7 @@ struct Latency: AsyncParsableCommand {
                     while i < total {
                         try await Task.sleep(until: begin + .milliseconds(Int64(Double(i) * interval * 1000)), clock: .continuous)
                         let t = (ContinuousClock.now - origin).seconds * 1000
-                        try await send(i, t)
+                        try await send(i)
                         done(i, t, (ContinuousClock.now - origin).seconds * 1000 - t)
                         i += lanes
                     }
@@ -249,7 +247,7 @@ struct Latency: AsyncParsableCommand {
         }
     }
 
-    struct ProbeArgs: Codable, Sendable { var t: Double; var n: Int }
+    struct ProbeArgs: Codable, Sendable { var n: Int }
 }
 
 /// `huddle bench enqueue`.
